@@ -1,0 +1,54 @@
+/**
+ * KvmHost: a hypervisor — pre-flight, KVM/QEMU, libvirt as the agent needs it
+ * on Ubuntu 24.04, cloudstack-agent (installed, not registered: the zone's
+ * host registration does that), VXLAN readiness, and the management server's
+ * SSH key for a password-less registration.
+ *
+ * Only the key step waits for the management server; everything else runs
+ * while the management node is still installing.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { KvmSettings, NetworkSettings, NodeSettings, PackageSettings, PhysicalNetworkSettings } from "../config/settings";
+import { RemoteScript } from "../providers/remote/RemoteScript";
+import { NodeBase } from "./NodeBase";
+import { createRemoteSteps } from "./remoteSteps";
+import { kvmAuthorizeKeySteps, kvmSteps, kvmVerifySteps } from "./steps/kvm";
+
+export interface KvmHostArgs {
+    /** The machine (plain settings shape the resource graph). */
+    readonly node: NodeSettings;
+    readonly base: NodeBase;
+    readonly kvm: KvmSettings;
+    readonly network: NetworkSettings;
+    readonly packages: PackageSettings;
+    /** The zone's physical networks, for the Guest traffic label VXLAN runs over. */
+    readonly physicalNetworks: readonly PhysicalNetworkSettings[];
+    /** The management server's SSH public key to authorise for root; undefined when registration uses a password. */
+    readonly managementPublicKey?: pulumi.Input<string>;
+}
+
+export class KvmHost extends pulumi.ComponentResource {
+    /** What the zone's registration of this host must wait for. */
+    readonly registrationReady: pulumi.Resource[];
+    private readonly args: KvmHostArgs;
+
+    constructor(name: string, args: KvmHostArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("cloudstack:node:KvmHost", name, {}, opts);
+        this.args = args;
+        const context = { node: args.node, connection: args.base.connection, secrets: {}, parent: this, dependsOn: args.base.ready };
+        const installed = Object.values(createRemoteSteps(context, kvmSteps(args))).slice(-1);
+        const authorized: RemoteScript[] = args.managementPublicKey
+            ? Object.values(createRemoteSteps({ ...context, dependsOn: installed }, kvmAuthorizeKeySteps(args.managementPublicKey)))
+            : [];
+        this.registrationReady = [...installed, ...authorized];
+        this.registerOutputs({});
+    }
+
+    /** After registration: libvirt still listening, the agent running, and what the agent's setup changed. */
+    verifyAfterRegistration(registration: pulumi.Resource): void {
+        createRemoteSteps(
+            { node: this.args.node, connection: this.args.base.connection, secrets: {}, parent: this, dependsOn: [registration] },
+            kvmVerifySteps(this.args.kvm),
+        );
+    }
+}

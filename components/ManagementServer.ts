@@ -1,0 +1,106 @@
+/**
+ * ManagementServer: Java 11, the CloudStack repository, cloudstack-management
+ * and cloudstack-usage, the database schema (never re-deployed over an
+ * existing one), the SystemVM template on secondary storage, the running API,
+ * and CloudMonkey for the admin.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { ManagementSettings, NfsSettings, NodeSettings, PackageSettings } from "../config/settings";
+import { RemoteScript } from "../providers/remote/RemoteScript";
+import { NodeBase } from "./NodeBase";
+import { createRemoteSteps, StepSecrets } from "./remoteSteps";
+import { cloudMonkeySteps, managementSteps } from "./steps/management";
+
+export interface ManagementServerArgs {
+    /** The machine (plain settings shape the resource graph). */
+    readonly node: NodeSettings;
+    readonly base: NodeBase;
+    readonly management: ManagementSettings;
+    readonly packages: PackageSettings;
+    readonly nfs: NfsSettings;
+    /** The database server's finished setup: the schema steps wait for it, nothing else does. */
+    readonly databaseReady: pulumi.Resource[];
+    /** The NFS server's finished setup: the SystemVM template step waits for it. */
+    readonly nfsReady: pulumi.Resource[];
+    /** Database address and port as the management node reaches them. */
+    readonly databaseHost: pulumi.Input<string>;
+    readonly databasePort: pulumi.Input<number>;
+    readonly cloudDbPassword: pulumi.Input<string>;
+    readonly deployAdminPassword: pulumi.Input<string>;
+    /** `cloudstack-setup-databases -m`: encrypts db.properties. */
+    readonly managementServerKey: pulumi.Input<string>;
+    /** `cloudstack-setup-databases -k`: encrypts secrets in the database. */
+    readonly databaseKey: pulumi.Input<string>;
+    /** URL the controller uses for the API (defaults to the node's address). */
+    readonly apiUrl?: string;
+}
+
+export class ManagementServer extends pulumi.ComponentResource {
+    readonly apiUrl: pulumi.Output<string>;
+    readonly uiUrl: pulumi.Output<string>;
+    /** The management server's SSH public key (`~cloud/.ssh/id_rsa.pub`), which KVM hosts authorise for registration. */
+    readonly sshPublicKey: pulumi.Output<string>;
+    /** The step after which the database schema exists. */
+    readonly schemaReady: RemoteScript;
+    /** The running API (what the zone waits for). */
+    readonly ready: pulumi.Resource[];
+    private readonly args: ManagementServerArgs;
+
+    constructor(name: string, args: ManagementServerArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("cloudstack:node:ManagementServer", name, {}, opts);
+        this.args = args;
+        const secrets: StepSecrets = {
+            CLOUD_DB_PASSWORD: args.cloudDbPassword,
+            DEPLOY_ADMIN_PASSWORD: args.deployAdminPassword,
+            MANAGEMENT_SERVER_KEY: args.managementServerKey,
+            DATABASE_KEY: args.databaseKey,
+        };
+        const plan = managementSteps({
+            management: args.management,
+            packages: args.packages,
+            nfs: args.nfs,
+            databaseHost: args.databaseHost,
+            databasePort: args.databasePort,
+            managementAddress: args.base.managementAddress,
+        });
+        const steps = createRemoteSteps(
+            {
+                node: args.node,
+                connection: args.base.connection,
+                secrets,
+                parent: this,
+                dependsOn: args.base.ready,
+                external: { database: args.databaseReady, nfs: args.nfsReady },
+            },
+            plan.steps.map((step) => ({
+                ...step,
+                requires: [...(step.requires ?? []), ...(step.name === plan.needs.database ? ["database" as const] : []), ...(step.name === plan.needs.nfs ? ["nfs" as const] : [])],
+            })),
+        );
+        this.schemaReady = steps[plan.schemaStep];
+        const apiUp = Object.values(steps).slice(-1)[0];
+        this.ready = [apiUp];
+        this.sshPublicKey = steps[plan.publicKeyStep].outputs.apply((o) => o.publicKey);
+        const { uiPort, apiPath } = args.management;
+        // Derived from the last step's outputs, so whatever uses the URL (the zone) waits for a running API.
+        const apiUrl = args.apiUrl ?? `http://${args.node.address}:${uiPort}${apiPath}`;
+        this.apiUrl = apiUp.outputs.apply(() => apiUrl);
+        this.uiUrl = args.base.publicAddress.apply((address) => `http://${address}:${uiPort}/client`);
+        this.registerOutputs({ apiUrl: this.apiUrl, uiUrl: this.uiUrl, sshPublicKey: this.sshPublicKey });
+    }
+
+    /** CloudMonkey with a root-only profile for the admin's keys, once they exist. */
+    installCloudMonkey(apiKey: pulumi.Input<string>, secretKey: pulumi.Input<string>, after: pulumi.Resource[]): void {
+        if (this.args.packages.cloudMonkeyUrl === "") return;
+        createRemoteSteps(
+            {
+                node: this.args.node,
+                connection: this.args.base.connection,
+                secrets: { CLOUDSTACK_API_KEY: apiKey, CLOUDSTACK_SECRET_KEY: secretKey },
+                parent: this,
+                dependsOn: after,
+            },
+            cloudMonkeySteps(this.args.packages, `http://127.0.0.1:${this.args.management.uiPort}${this.args.management.apiPath}`),
+        );
+    }
+}

@@ -1,0 +1,42 @@
+/**
+ * NfsServer: the NFS node — optional data disk, the NFS server, primary and
+ * secondary exports for the configured networks only, fixed ports.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { NfsSettings, NodeSettings, PackageSettings } from "../config/settings";
+import { NodeBase } from "./NodeBase";
+import { createRemoteSteps } from "./remoteSteps";
+import { nfsSteps } from "./steps/nfs";
+
+export interface NfsServerArgs {
+    /** The machine (plain settings shape the resource graph). */
+    readonly node: NodeSettings;
+    /** The machine's shared setup, which the NFS steps run after. */
+    readonly base: NodeBase;
+    readonly nfs: NfsSettings;
+    readonly packages: PackageSettings;
+    /** Remove /export contents and the data disk's filesystem on destroy. */
+    readonly destroyData: boolean;
+}
+
+export class NfsServer extends pulumi.ComponentResource {
+    /** NFS server address for storage URLs. */
+    readonly server: pulumi.Output<string>;
+    readonly primaryPath: pulumi.Output<string>;
+    readonly secondaryPath: pulumi.Output<string>;
+    /** What depends on a finished NFS server waits for these (never the component: it may gain children later). */
+    readonly ready: pulumi.Resource[];
+
+    constructor(name: string, args: NfsServerArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("cloudstack:node:NfsServer", name, {}, opts);
+        const steps = createRemoteSteps(
+            { node: args.node, connection: args.base.connection, secrets: {}, parent: this, dependsOn: args.base.ready },
+            nfsSteps(args.nfs, args.packages, args.destroyData),
+        );
+        this.ready = Object.values(steps).slice(-1);
+        this.server = pulumi.output(args.nfs.server);
+        this.primaryPath = pulumi.output(args.nfs.primaryPath);
+        this.secondaryPath = pulumi.output(args.nfs.secondaryPath);
+        this.registerOutputs({ server: this.server, primaryPath: this.primaryPath, secondaryPath: this.secondaryPath });
+    }
+}

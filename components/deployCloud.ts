@@ -1,0 +1,174 @@
+/**
+ * Composes the whole cloud from the validated settings: secrets, one NodeBase
+ * per machine, the role components, the zone, and what the stack exports.
+ *
+ * Dependencies follow the real order and nothing else: database and NFS
+ * before the management server, the management server before the zone, each
+ * KVM host before its own registration. Machines provision in parallel.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { nodesWithRole, Settings } from "../config/settings";
+import { isZoneOnly } from "../config/validate";
+import { GeneratedSecret } from "../providers/secrets/GeneratedSecret";
+import { DatabaseServer } from "./DatabaseServer";
+import { KvmHost } from "./KvmHost";
+import { ManagementServer } from "./ManagementServer";
+import { NfsServer } from "./NfsServer";
+import { NodeBase } from "./NodeBase";
+import { describeTopology, logFilesOf } from "./topology";
+import { Zone } from "./Zone";
+
+export interface CloudOutputs {
+    uiUrl: pulumi.Output<string | undefined>;
+    apiUrl: pulumi.Output<string>;
+    zoneId: pulumi.Output<string>;
+    zoneReady: pulumi.Output<unknown>;
+    managementSshPublicKey: pulumi.Output<string | undefined>;
+    nodes: Record<string, { address: string; roles: string[]; managementAddress: pulumi.Output<string> }>;
+    logFiles: Record<string, string[]>;
+    topology: string;
+    apiKeys: pulumi.Output<{ apiKey: string; secretKey: string }>;
+}
+
+function keysOf(zone: Zone): pulumi.Output<{ apiKey: string; secretKey: string }> {
+    return pulumi.secret(pulumi.all([zone.apiKey, zone.secretKey]).apply(([apiKey, secretKey]) => ({ apiKey: apiKey as string, secretKey: secretKey as string })));
+}
+
+/** A secret from the config, or one generated once and kept in the state. */
+function secretOrGenerated(given: pulumi.Output<string> | undefined, name: string): pulumi.Output<string> {
+    return given ?? new GeneratedSecret(name, { length: 24 }).value;
+}
+
+export function deployCloud(settings: Settings): CloudOutputs {
+    const { secrets } = settings;
+    if (isZoneOnly(settings)) {
+        const zone = new Zone("zone", {
+            zone: settings.zone,
+            apiUrl: settings.zone.apiUrl!,
+            apiKey: secrets.apiKey,
+            secretKey: secrets.secretKey,
+            initialAdminPassword: secrets.adminPassword,
+            adminPassword: secrets.adminPassword,
+            kvmHostPassword: secrets.kvmHostPassword,
+        });
+        return {
+            uiUrl: pulumi.output(undefined),
+            apiUrl: pulumi.output(settings.zone.apiUrl!),
+            zoneId: zone.zoneId,
+            zoneReady: zone.readiness,
+            managementSshPublicKey: pulumi.output(undefined),
+            nodes: {},
+            logFiles: {},
+            topology: describeTopology(settings),
+            apiKeys: keysOf(zone),
+        };
+    }
+
+    const mysqlRootPassword = secretOrGenerated(secrets.mysqlRootPassword, "mysql-root-password");
+    const cloudDbPassword = secretOrGenerated(secrets.cloudDbPassword, "cloud-db-password");
+    const deployAdminPassword = secretOrGenerated(undefined, "db-deploy-admin-password");
+    const adminPassword = secretOrGenerated(secrets.adminPassword, "cloudstack-admin-password");
+    const managementServerKey = secretOrGenerated(secrets.managementServerKey, "management-server-key");
+    const databaseKey = secretOrGenerated(secrets.databaseKey, "database-key");
+
+    const bases = new Map(
+        settings.nodes.map((node) => [node.name, new NodeBase(node.name, { node, network: settings.network, packages: settings.packages, allNodes: settings.nodes })]),
+    );
+    const baseOf = (name: string) => bases.get(name)!;
+    const [managementNode] = nodesWithRole(settings, "management");
+    const [databaseNode] = nodesWithRole(settings, "database");
+    const [nfsNode] = nodesWithRole(settings, "nfs");
+    const managementBase = baseOf(managementNode.name);
+
+    const nfs = new NfsServer(`${nfsNode.name}-nfs`, {
+        node: nfsNode,
+        base: baseOf(nfsNode.name),
+        nfs: settings.nfs,
+        packages: settings.packages,
+        destroyData: settings.destroyData,
+    });
+    const database = new DatabaseServer(`${databaseNode.name}-database`, {
+        node: databaseNode,
+        base: baseOf(databaseNode.name),
+        database: settings.database,
+        packages: settings.packages,
+        managementAddresses: [managementBase.managementAddress],
+        mysqlRootPassword,
+        cloudDbPassword,
+        deployAdminPassword,
+        destroyData: settings.destroyData,
+    });
+    const management = new ManagementServer(
+        `${managementNode.name}-management`,
+        {
+            node: managementNode,
+            base: managementBase,
+            management: settings.management,
+            packages: settings.packages,
+            nfs: settings.nfs,
+            databaseReady: database.ready,
+            nfsReady: nfs.ready,
+            databaseHost: database.host,
+            databasePort: database.port,
+            cloudDbPassword,
+            deployAdminPassword,
+            managementServerKey,
+            databaseKey,
+            apiUrl: settings.zone.apiUrl,
+        },
+    );
+    database.restrictAfterSchema(management.schemaReady);
+
+    const needsKey = (nodeName: string) => settings.zone.hosts.some((h) => h.node === nodeName && h.useManagementKey);
+    const kvmHosts = new Map(
+        nodesWithRole(settings, "kvm").map((node) => [
+            node.name,
+            new KvmHost(`${node.name}-kvm`, {
+                node,
+                base: baseOf(node.name),
+                kvm: settings.kvm,
+                network: settings.network,
+                packages: settings.packages,
+                physicalNetworks: settings.zone.physicalNetworks,
+                managementPublicKey: needsKey(node.name) ? management.sshPublicKey : undefined,
+            }),
+        ]),
+    );
+
+    const hostDependencies = Object.fromEntries(
+        settings.zone.hosts.filter((h) => h.node !== undefined).map((h) => [h.name, kvmHosts.get(h.node!)!.registrationReady]),
+    );
+    const zone = new Zone(
+        "zone",
+        {
+            zone: settings.zone,
+            apiUrl: management.apiUrl,
+            apiKey: secrets.apiKey,
+            secretKey: secrets.secretKey,
+            initialAdminPassword: secrets.initialAdminPassword,
+            adminPassword,
+            kvmHostPassword: secrets.kvmHostPassword,
+            hostDependencies,
+            managementAddress: managementBase.managementAddress,
+        },
+        { dependsOn: management.ready },
+    );
+    for (const host of settings.zone.hosts) {
+        if (host.node !== undefined) kvmHosts.get(host.node)!.verifyAfterRegistration(zone.hostRegistration(host.name));
+    }
+    management.installCloudMonkey(zone.apiKey, zone.secretKey, zone.ready);
+
+    return {
+        uiUrl: management.uiUrl,
+        apiUrl: management.apiUrl,
+        zoneId: zone.zoneId,
+        zoneReady: zone.readiness,
+        managementSshPublicKey: management.sshPublicKey,
+        nodes: Object.fromEntries(
+            settings.nodes.map((n) => [n.name, { address: n.address, roles: n.roles, managementAddress: baseOf(n.name).managementAddress }]),
+        ),
+        logFiles: logFilesOf(settings),
+        topology: describeTopology(settings),
+        apiKeys: keysOf(zone),
+    };
+}

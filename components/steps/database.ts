@@ -1,0 +1,88 @@
+/**
+ * The database node: MySQL 8.0 (Ubuntu 24.04) or MariaDB, configured for
+ * CloudStack, with root secured and a one-time deploy admin for
+ * cloudstack-setup-databases; and, once the management server created the
+ * schema, the finalize step that drops that admin and narrows the cloud user.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { DatabaseSettings, PackageSettings } from "../../config/settings";
+import { RemoteStep } from "../../providers/remote/step";
+import { checkedInteger } from "./checks";
+import { embedded, PACKAGE_STEP_TIMEOUT_SECONDS, script, spaceSeparated } from "./render";
+
+export interface DatabaseStepArgs {
+    readonly database: DatabaseSettings;
+    /** packages.databaseEngine picks MySQL or MariaDB. */
+    readonly packages: PackageSettings;
+    /** Address the server binds to (database.bindAddress, else the node's management address; may be known only at deploy time). */
+    readonly bindAddress: pulumi.Input<string>;
+    /** Management-network addresses of the management servers: the only hosts that get accounts. */
+    readonly managementAddresses: pulumi.Input<string>[];
+    /** Delete drops the databases and the cloud accounts. */
+    readonly destroyData: boolean;
+}
+
+/** Engine-specific names; the scripts are otherwise shared. */
+export const ENGINES = {
+    mysql: { serverPackages: "mysql-server", clientPackage: "mysql-client", service: "mysql", confDir: "/etc/mysql/mysql.conf.d" },
+    mariadb: { serverPackages: "mariadb-server", clientPackage: "mariadb-client", service: "mariadb", confDir: "/etc/mysql/mariadb.conf.d" },
+};
+
+export function engineOf(packages: Pick<PackageSettings, "databaseEngine">) {
+    const engine = ENGINES[packages.databaseEngine];
+    if (engine === undefined) throw new Error(`packages.databaseEngine: ${JSON.stringify(packages.databaseEngine)} is not allowed here; expected "mysql" or "mariadb"`);
+    return { ...engine, mysql: packages.databaseEngine === "mysql", mariadb: packages.databaseEngine === "mariadb" };
+}
+
+/** Server (MySQL/MariaDB with cloudstack.cnf) and accounts, in order. Secrets: MYSQL_ROOT_PASSWORD, DEPLOY_ADMIN_PASSWORD. */
+export function databaseSteps(args: DatabaseStepArgs): RemoteStep[] {
+    const { database } = args;
+    const engine = engineOf(args.packages);
+    const port = checkedInteger("database.port", database.port, 1, 65535);
+    const cnf = embedded("mysql-cloudstack.cnf", {
+        ...engine,
+        port,
+        serverId: checkedInteger("database.serverId", database.serverId, 1, 4294967295),
+        maxConnections: checkedInteger("database.maxConnections", database.maxConnections, 10, 100000),
+    });
+    // "zz-": read after the distro's own file, whose bind-address = 127.0.0.1 must lose.
+    const view = { ...engine, port, cnf, cnfPath: `${engine.confDir}/zz-cloudstack.cnf`, destroyData: args.destroyData };
+    return [
+        {
+            name: "database-server",
+            script: script("database-server", view),
+            deleteScript: script("database-server-delete", view),
+            env: { DB_BIND_ADDRESS: args.bindAddress },
+            timeoutSeconds: PACKAGE_STEP_TIMEOUT_SECONDS,
+        },
+        {
+            name: "database-accounts",
+            script: script("database-accounts", view),
+            deleteScript: script("database-accounts-delete", view),
+            env: { MANAGEMENT_ADDRESSES: addressList(args.managementAddresses) },
+            secretEnv: ["MYSQL_ROOT_PASSWORD", "DEPLOY_ADMIN_PASSWORD"],
+        },
+    ];
+}
+
+/**
+ * On the database node after the management server initialised the schema:
+ * drops the deploy admin and scopes cloud to the management addresses.
+ * Secret: CLOUD_DB_PASSWORD. No delete: the cloud accounts are data, dropped
+ * with the databases when destroyData is set.
+ */
+export function databaseFinalizeSteps(args: Pick<DatabaseStepArgs, "database" | "packages" | "managementAddresses">): RemoteStep[] {
+    return [
+        {
+            name: "database-lockdown",
+            script: script("database-lockdown", engineOf(args.packages)),
+            env: { MANAGEMENT_ADDRESSES: addressList(args.managementAddresses) },
+            secretEnv: ["CLOUD_DB_PASSWORD"],
+        },
+    ];
+}
+
+function addressList(addresses: pulumi.Input<string>[]): pulumi.Input<string> {
+    if (addresses.length === 0) throw new Error("managementAddresses: the list is empty; the database needs the management servers' addresses for their accounts");
+    return spaceSeparated(addresses);
+}

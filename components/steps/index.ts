@@ -1,0 +1,7 @@
+/** Step builders: what runs on each node, as plain RemoteStep lists (providers/remote/step.ts). */
+export { commonSteps } from "./common";
+export { nfsSteps } from "./nfs";
+export { databaseSteps, databaseFinalizeSteps, type DatabaseStepArgs } from "./database";
+export { managementSteps, cloudMonkeySteps, type ManagementStepArgs, type ManagementPlan } from "./management";
+export { kvmSteps, kvmAuthorizeKeySteps, kvmVerifySteps, vxlanReadinessStep, type KvmStepArgs } from "./kvm";
+export { javaStep, cloudstackRepoStep, mergeSteps } from "./shared";

@@ -1,0 +1,55 @@
+/**
+ * Defaults for everything a stack may leave out. Versions and package names
+ * follow what CloudStack 4.19.3.0 needs on Ubuntu 24.04 (docs/DESIGN.md and
+ * the reference notes): Java 11, MySQL 8.0, the noble 4.19 repository.
+ */
+export const DEFAULTS = {
+    sshUser: "root",
+    sshPort: 22,
+    managementBridge: "cloudbr0",
+    publicBridge: "cloudbr1",
+    dnsServers: ["168.126.63.1", "8.8.8.8"],
+    ntpServers: ["0.ubuntu.pool.ntp.org", "1.ubuntu.pool.ntp.org"],
+    timezone: "UTC",
+    domain: "localdomain",
+    // Kernel default is 20, i.e. at most 20 working VXLAN networks per host.
+    igmpMaxMemberships: 200,
+    rollbackSeconds: 120,
+
+    cloudstackVersion: "4.19.3.0",
+    cloudstackRepo: "https://download.cloudstack.org/ubuntu noble 4.19",
+    cloudstackRepoKeyUrl: "https://download.cloudstack.org/release.asc",
+    javaPackage: "openjdk-11-jre-headless",
+    javaBinary: "/usr/lib/jvm/java-11-openjdk-amd64/bin/java",
+    databaseEngine: "mysql" as const,
+    basePackages: ["chrony", "curl", "ca-certificates", "gnupg", "openssh-server", "python3", "iproute2", "netplan.io"],
+    nfsServerPackage: "nfs-kernel-server",
+    kvmPackages: ["qemu-system-x86", "libvirt-daemon-system", "libvirt-clients", "cpu-checker", "bridge-utils"],
+    // 4.19.1.0+ expect SystemVM template version 4.19.1.
+    systemVmTemplateUrl: "http://download.cloudstack.org/systemvm/4.19/systemvmtemplate-4.19.1-kvm.qcow2.bz2",
+    cloudMonkeyUrl: "https://github.com/apache/cloudstack-cloudmonkey/releases/download/6.4.0/cmk.linux.x86-64",
+
+    exportRoot: "/export",
+    nfsPorts: { mountd: 892, statd: 662, statdOutgoing: 2020, lockd: 32803, rquotad: 875 },
+
+    databasePort: 3306,
+    // The install guide: 350 connections per management server.
+    connectionsPerManagementServer: 350,
+
+    apiPath: "/client/api",
+    uiPort: 8080,
+    // The first start runs every schema upgrade.
+    managementStartTimeoutSeconds: 900,
+
+    zoneReadyTimeoutSeconds: 1800,
+    // VXLAN adds 50 bytes of headers.
+    vxlanOverhead: 50,
+    minimumVxlanUnderlayMtu: 1550,
+    defaultMtu: 1500,
+    initialAdminPassword: "password",
+};
+
+/** More VNIs than this in one range is almost certainly a typo: each VNI becomes a database row. */
+export const MAX_VNI_RANGE_SIZE = 16384;
+export const MAX_VNI = 16777214;
+export const MAX_INTERFACE_NAME = 15;

@@ -1,0 +1,223 @@
+/**
+ * The CloudStack API client every zone resource uses: signed requests (or a
+ * login session for the key bootstrap), JSON answers, errors that say what
+ * failed, async jobs polled to completion, and retries only where they are
+ * safe — reads, and requests the server never received (connection refused
+ * or 503 while the management server starts). A create is never sent twice.
+ */
+import fetch from "node-fetch";
+import { CloudStackConnectionError, CloudStackError, CloudStackTimeoutError } from "./errors";
+import { encodeParams, Params, signParams } from "./signing";
+
+export interface Credentials {
+    apiKey: string;
+    secretKey: string;
+}
+
+export interface ClientOptions {
+    /** e.g. http://10.15.0.116:8080/client/api */
+    apiUrl: string;
+    credentials?: Credentials;
+    /** Per HTTP request (addHost passes its own, longer one). */
+    requestTimeoutMs?: number;
+    /** How long to keep retrying while the server refuses connections (it may be starting). */
+    startupWaitMs?: number;
+}
+
+export interface RequestOptions {
+    post?: boolean;
+    timeoutMs?: number;
+}
+
+export interface JobOptions extends RequestOptions {
+    /** When to give up waiting for the job (default 10 minutes). */
+    deadlineMs?: number;
+}
+
+interface Session {
+    sessionkey: string;
+    cookie: string;
+}
+
+interface Answer {
+    status: number;
+    text: string;
+    setCookies: string[];
+}
+
+/** Commands sent as POST: long ones and those carrying secrets (the URL would reach access logs). */
+const POST_COMMANDS = new Set(["login", "addHost", "updateUser", "registerUserKeys", "getUserKeys", "createStoragePool", "addImageStore"]);
+/** GET URLs over 8192 bytes are refused by the server's Jetty. */
+const MAX_GET_LENGTH = 4000;
+const DEFAULT_TIMEOUT_MS = 60_000;
+const DEFAULT_STARTUP_WAIT_MS = 120_000;
+const DEFAULT_JOB_DEADLINE_MS = 10 * 60_000;
+const READ_RETRIES = 3;
+/** Polling: a first look soon after submitting (most jobs are quick), then once a second. */
+export const FIRST_POLL_MS = 250;
+export const POLL_INTERVAL_MS = 1000;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Timers may fire a millisecond early by the wall clock; poll spacing is promised by the wall clock. */
+async function sleepUntil(time: number): Promise<void> {
+    while (Date.now() < time) await sleep(time - Date.now());
+}
+
+export const isReadOnly = (command: string) => /^(list|get|query)/.test(command);
+
+/** The one object inside an answer or job result: `{zone: {...}}` → the zone, `{count, cluster: [c]}` → c. */
+export function firstObject<T = Record<string, unknown>>(container: unknown): T {
+    const values = Object.values((container ?? {}) as Record<string, unknown>).filter((v) => typeof v === "object" && v !== null);
+    const value = values[0];
+    return (Array.isArray(value) ? value[0] : value) as T;
+}
+
+export class CloudStackClient {
+    private session?: Session;
+
+    constructor(private readonly options: ClientOptions) {}
+
+    get apiUrl(): string {
+        return this.options.apiUrl;
+    }
+
+    /** Logs in once (never retried: five failures lock ordinary accounts) and returns a client using the session. */
+    static async login(apiUrl: string, username: string, password: string, domain = "/"): Promise<CloudStackClient> {
+        const client = new CloudStackClient({ apiUrl });
+        const answer = await client.exchange("login", { username, password, domain }, { post: true });
+        const body = client.parse("login", { username, domain }, answer);
+        const cookie = answer.setCookies.map((c) => c.split(";")[0]).join("; ");
+        client.session = { sessionkey: String(body.sessionkey), cookie };
+        return client;
+    }
+
+    async logout(): Promise<void> {
+        if (!this.session) return;
+        await this.request("logout");
+        this.session = undefined;
+    }
+
+    /** A synchronous command; returns the inside of `<command>response`. */
+    async request(command: string, params: Params = {}, options: RequestOptions = {}): Promise<Record<string, unknown>> {
+        return this.parse(command, params, await this.exchange(command, params, options));
+    }
+
+    /** A list command's items (an empty list comes back as `{}`). */
+    async list<T = Record<string, unknown>>(command: string, params: Params = {}): Promise<T[]> {
+        const body = await this.request(command, params);
+        return (Object.values(body).find(Array.isArray) ?? []) as T[];
+    }
+
+    /** An async command: submits it once and waits for the job; returns `jobresult`. */
+    async job(command: string, params: Params = {}, options: JobOptions = {}): Promise<Record<string, unknown>> {
+        const deadline = Date.now() + (options.deadlineMs ?? DEFAULT_JOB_DEADLINE_MS);
+        const submitted = await this.request(command, params, options);
+        const jobid = String(submitted.jobid ?? "");
+        if (!jobid) throw new CloudStackError(command, 530, `expected a jobid in the answer, got ${JSON.stringify(submitted)}`, params);
+        return this.waitForJob(command, params, jobid, deadline);
+    }
+
+    /**
+     * Polls queryAsyncJobResult: first FIRST_POLL_MS after submitting, then
+     * POLL_INTERVAL_MS after each answer — so a finished job is noticed within
+     * about a second, and the server never sees two polls of one job less than
+     * a second apart, however long each request takes.
+     */
+    async waitForJob(command: string, params: Params, jobid: string, deadline: number): Promise<Record<string, unknown>> {
+        let next = Date.now() + FIRST_POLL_MS;
+        for (;;) {
+            await sleepUntil(Math.min(next, deadline));
+            const job = await this.request("queryAsyncJobResult", { jobid });
+            if (job.jobstatus === 1) return (job.jobresult ?? {}) as Record<string, unknown>;
+            if (job.jobstatus === 2) {
+                const result = (job.jobresult ?? {}) as { errorcode?: number; errortext?: string };
+                throw new CloudStackError(command, result.errorcode ?? Number(job.jobresultcode ?? 530), result.errortext ?? "the job failed without a reason", params, jobid);
+            }
+            if (Date.now() >= deadline) {
+                throw new CloudStackTimeoutError(
+                    `CloudStack ${command} (async job ${jobid}) did not finish before its deadline; it may still be running — ` +
+                        `look with queryAsyncJobResult jobid=${jobid} before retrying`,
+                );
+            }
+            next = Date.now() + POLL_INTERVAL_MS;
+        }
+    }
+
+    private parse(command: string, params: Params, answer: Answer): Record<string, unknown> {
+        let json: Record<string, unknown> | undefined;
+        try {
+            json = JSON.parse(answer.text) as Record<string, unknown>;
+        } catch {
+            json = undefined;
+        }
+        const inner = (json ? Object.values(json)[0] ?? {} : undefined) as Record<string, unknown> | undefined;
+        if (answer.status !== 200) {
+            if (inner && typeof inner.errortext === "string") throw new CloudStackError(command, Number(inner.errorcode ?? answer.status), inner.errortext, params);
+            throw new CloudStackError(command, answer.status, `HTTP ${answer.status} without a CloudStack answer: ${answer.text.slice(0, 200)}`, params);
+        }
+        if (!inner) throw new CloudStackError(command, answer.status, `expected a JSON answer, got: ${answer.text.slice(0, 200)}`, params);
+        return inner;
+    }
+
+    /** One HTTP exchange, retried only when that cannot repeat an action. */
+    private async exchange(command: string, params: Params, options: RequestOptions): Promise<Answer> {
+        const startupDeadline = Date.now() + (this.options.startupWaitMs ?? DEFAULT_STARTUP_WAIT_MS);
+        for (let attempt = 0; ; attempt++) {
+            const backoff = Math.min(250 * 2 ** attempt, 2000);
+            let answer: Answer;
+            try {
+                answer = await this.send(command, params, options);
+            } catch (err) {
+                const code = (err as { code?: string }).code;
+                const neverArrived = code === "ECONNREFUSED";
+                if (neverArrived && Date.now() + backoff < startupDeadline) {
+                    await sleep(backoff);
+                    continue;
+                }
+                if (isReadOnly(command) && attempt < READ_RETRIES) {
+                    await sleep(backoff);
+                    continue;
+                }
+                const cause = (err as Error).name === "AbortError" ? `no answer within ${(options.timeoutMs ?? this.options.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000} s` : (err as Error).message;
+                throw new CloudStackConnectionError(command, this.options.apiUrl, cause, !neverArrived && !isReadOnly(command));
+            }
+            // 503 without a CloudStack body: the web server answered before the application was up.
+            const starting = answer.status === 503 && !answer.text.includes("errortext");
+            if (starting && Date.now() + backoff < startupDeadline) {
+                await sleep(backoff);
+                continue;
+            }
+            if (isReadOnly(command) && [502, 504].includes(answer.status) && attempt < READ_RETRIES) {
+                await sleep(backoff);
+                continue;
+            }
+            return answer;
+        }
+    }
+
+    private async send(command: string, params: Params, options: RequestOptions): Promise<Answer> {
+        const all: Params = { ...params, command, response: "json" };
+        const credentials = this.options.credentials;
+        const authed = this.session ? { ...all, sessionkey: this.session.sessionkey } : credentials ? signParams(all, credentials.apiKey, credentials.secretKey) : all;
+        const body = encodeParams(authed);
+        const post = options.post || POST_COMMANDS.has(command) || Object.keys(params).some((n) => /password/i.test(n)) || body.length > MAX_GET_LENGTH;
+        const headers: Record<string, string> = {};
+        if (post) headers["Content-Type"] = "application/x-www-form-urlencoded";
+        if (this.session) headers.Cookie = this.session.cookie;
+        const controller = new AbortController();
+        const timer = setTimeout(() => controller.abort(), options.timeoutMs ?? this.options.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS);
+        try {
+            const response = await fetch(post ? this.options.apiUrl : `${this.options.apiUrl}?${body}`, {
+                method: post ? "POST" : "GET",
+                body: post ? body : undefined,
+                headers,
+                // node-fetch's AbortSignal type predates the global one; they are the same at run time.
+                signal: controller.signal as unknown as import("node-fetch").RequestInit["signal"],
+            });
+            return { status: response.status, text: await response.text(), setCookies: response.headers.raw()["set-cookie"] ?? [] };
+        } finally {
+            clearTimeout(timer);
+        }
+    }
+}

@@ -1,0 +1,363 @@
+/**
+ * The node scripts, run for real on a three-host lab (tests/lab: Debian 12
+ * hosts booted with systemd in network namespaces) over real SSH, the way
+ * RemoteScript runs them. h1 is the management node, h2 the database and NFS
+ * node, h3 a KVM host and the "somebody else" for the database checks.
+ *
+ * Boundaries of the lab, each said where it applies: no CloudStack packages
+ * (the lab's apt proxy serves Debian only), no kernel NFS server, no
+ * /dev/kvm. cloudstack-setup-databases is replaced by the stand-in in
+ * standin/ (its header says what it keeps of the real tool).
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { Settings } from "../../config/settings";
+import { commonSteps, databaseFinalizeSteps, databaseSteps, kvmAuthorizeKeySteps, kvmSteps, kvmVerifySteps, managementSteps, nfsSteps } from "../../components/steps";
+import { RemoteStep } from "../../providers/remote/step";
+import { LabInventory, labSettings } from "./labSettings";
+import { describeRun, labDown, labUnavailableReason, labUp, onHost, runStep, StepRun } from "./support/lab";
+
+const unavailable = labUnavailableReason();
+if (unavailable) console.warn(`skipping the lab runs of the node scripts: ${unavailable}`);
+const describeLab = unavailable ? describe.skip : describe;
+
+jest.setTimeout(900_000);
+
+// Characters that need care in shell, SQL and option files; the passwords that
+// go through cloudstack-setup-databases keep to what that tool can take.
+const SECRETS = {
+    MYSQL_ROOT_PASSWORD: `R'oot"pw\\$x#1`,
+    DEPLOY_ADMIN_PASSWORD: "Deploy.Admin-pw=7",
+    CLOUD_DB_PASSWORD: "Cloud.Db_pw+3",
+    MANAGEMENT_SERVER_KEY: "Mgmt%key,5",
+    DATABASE_KEY: "Db^key@9",
+};
+const STANDIN = path.join(__dirname, "standin");
+const SAMPLER = path.join(__dirname, "support", "ps-sampler.py");
+
+function step(steps: RemoteStep[], name: string): RemoteStep {
+    const found = steps.find((s) => s.name === name);
+    if (!found) throw new Error(`no step ${name} in ${steps.map((s) => s.name).join(", ")}`);
+    return found;
+}
+
+function expectOk(run: StepRun): void {
+    if (run.code !== 0) throw new Error(`expected success, got ${describeRun(run)}`);
+}
+
+/** Runs a step twice: the first run succeeds, the second succeeds and changes nothing. */
+async function twice(host: string, s: RemoteStep, values: Record<string, string> = {}): Promise<StepRun> {
+    const first = await runStep(host, s, values);
+    expectOk(first);
+    const second = await runStep(host, s, values);
+    expectOk(second);
+    expect({ step: s.name, host, changedOnSecondRun: second.changed }).toEqual({ step: s.name, host, changedOnSecondRun: [] });
+    return first;
+}
+
+async function sql(host: string, query: string, login = "mysql -N -B"): Promise<string> {
+    const run = await onHost(host, login, `${query}\n`);
+    expectOk(run);
+    return run.stdout.trim();
+}
+
+describeLab("node scripts on a real lab", () => {
+    let inventory: LabInventory;
+    let settings: Settings;
+    let h1: { name: string; ip: string };
+    let h2: { name: string; ip: string };
+    let h3: { name: string; ip: string };
+    let kvmInstall: Promise<StepRun>;
+
+    beforeAll(async () => {
+        await labDown();
+        inventory = await labUp(3);
+        settings = labSettings(inventory, [["management"], ["database", "nfs"], ["kvm"]]);
+        // The lab has no bridges: VXLAN runs over the public NIC, management over the management NIC.
+        settings.zone.physicalNetworks[0].trafficTypes = [
+            { type: "Management", kvmLabel: inventory.hosts[2].managementNic },
+            { type: "Guest", kvmLabel: inventory.hosts[2].publicNic },
+            { type: "Public", kvmLabel: inventory.hosts[2].publicNic },
+            { type: "Storage", kvmLabel: inventory.hosts[2].managementNic },
+        ];
+        [h1, h2, h3] = inventory.hosts.map((h) => ({ name: h.name, ip: h.managementIp }));
+        // KVM packages take minutes: they install on h3 while the other tests run (and their apt runs wait for its lock).
+        kvmInstall = runStep(h3.name, step(kvmSteps(kvmArgs()), "kvm-packages"));
+    });
+    afterAll(async () => {
+        await labDown();
+    });
+
+    test("common steps on every host, twice: apt proxy and base packages, FQDN in /etc/hosts, time zone and chrony", async () => {
+        for (const node of settings.nodes) {
+            const steps = commonSteps(node, settings.network, settings.packages, settings.nodes);
+            for (const s of steps) await twice(node.name, s);
+        }
+        const facts = await onHost(h2.name, "hostname --fqdn; readlink /etc/localtime; cat /etc/chrony/sources.d/cloudstack-infra.sources; grep -c '^pool' /etc/chrony/chrony.conf || true; sed -n 1,5p /etc/hosts");
+        expect(facts.stdout).toContain("h2.lab.test\n/usr/share/zoneinfo/Asia/Seoul\n");
+        expect(facts.stdout).toContain("server time.bora.net iburst");
+        expect(facts.stdout).toMatch(/\n0\n/);
+        expect(facts.stdout).toContain(`${h2.ip} h2.lab.test h2\n${h1.ip} h1.lab.test h1\n${h3.ip} h3.lab.test h3`);
+    });
+
+    test("the common steps' delete scripts take back exactly what they added", async () => {
+        const steps = commonSteps(settings.nodes[0], settings.network, settings.packages, settings.nodes);
+        const before = await onHost(h1.name, "md5sum /etc/hosts /etc/chrony/chrony.conf");
+        for (const s of steps) expectOk(await runStep(h1.name, s, {}, "delete"));
+        const after = await onHost(h1.name, "grep -c cloudstack-infra /etc/hosts || true; grep -c '^pool' /etc/chrony/chrony.conf; ls /etc/apt/apt.conf.d /etc/chrony/sources.d");
+        expect(after.stdout).toMatch(/^0\n1\n/);
+        expect(after.stdout).not.toContain("cloudstack-infra");
+        for (const s of steps) expectOk(await runStep(h1.name, s));
+        expect((await onHost(h1.name, "md5sum /etc/hosts /etc/chrony/chrony.conf")).stdout).toBe(before.stdout);
+    });
+
+    test("package steps wait out a held dpkg lock instead of failing", async () => {
+        const withExtraPackage = { ...settings.packages, basePackages: [...settings.packages.basePackages, "less"] };
+        const base = step(commonSteps(settings.nodes[0], settings.network, withExtraPackage, settings.nodes), "base");
+        // A real fcntl lock on dpkg's frontend lock, held for 8 s, as apt and unattended-upgrades take it.
+        const holder = onHost(h1.name, `python3 -c 'import fcntl, time; f = open("/var/lib/dpkg/lock-frontend", "w"); fcntl.lockf(f, fcntl.LOCK_EX); print("locked", flush=True); time.sleep(8)'`);
+        await new Promise((resolve) => setTimeout(resolve, 2000));
+        const run = await runStep(h1.name, base);
+        expectOk(run);
+        expectOk(await holder);
+        expect(run.stdout).toContain("waiting for another apt/dpkg run to release /var/lib/dpkg/lock-frontend");
+        expect(run.changed).toContain("installed less");
+    });
+
+    test("database: MariaDB bound to the node's management address with CloudStack's settings, accounts set, twice", async () => {
+        const [server, accounts] = databaseSteps(databaseArgs());
+        await twice(h2.name, server);
+        await twice(h2.name, accounts, SECRETS);
+        const sockets = await onHost(h2.name, "ss -Hltn 'sport = :3306'");
+        expect(sockets.stdout).toContain(`${h2.ip}:3306`);
+        expect(sockets.stdout).not.toContain("127.0.0.1:3306");
+        const variables = await sql(h2.name, "SELECT @@server_id, @@innodb_rollback_on_timeout, @@innodb_lock_wait_timeout, @@max_connections, @@log_bin, @@binlog_format, @@sql_mode;");
+        expect(variables.split("\t")).toEqual(["1", "1", "600", "350", "1", "ROW", expect.not.stringContaining("ONLY_FULL_GROUP_BY")]);
+        expect(await sql(h2.name, "SELECT COUNT(*) FROM mysql.user WHERE User = '' OR (User = 'root' AND Host NOT IN ('localhost', '127.0.0.1', '::1')); SHOW DATABASES LIKE 'test';")).toBe("0");
+        // Root keeps socket login for the OS root and accepts the password from anyone else on the node.
+        const asNobody = await onHost(
+            h2.name,
+            "IFS= read -r MYSQL_PWD; export MYSQL_PWD; setpriv --reuid=nobody --regid=nogroup --clear-groups mysql -u root -N -e 'SELECT CURRENT_USER()'",
+            `${SECRETS.MYSQL_ROOT_PASSWORD}\n`,
+        );
+        expect(asNobody.stdout.trim()).toBe("root@localhost");
+    });
+
+    test("management: Java the default, and the database reachable with the deploy admin before initialisation; twice", async () => {
+        const plan = managementSteps(managementArgs());
+        await twice(h1.name, step(plan.steps, "java"));
+        const alternatives = await onHost(h1.name, "update-alternatives --query java | grep -E '^(Status|Value):'");
+        expect(alternatives.stdout).toBe(`Status: manual\nValue: ${settings.packages.javaBinary}\n`);
+        const connection = await twice(h1.name, step(plan.steps, "database-connection"), SECRETS);
+        expect(connection.stdout).toContain(`as cloudstack_deploy@${h1.ip}`);
+    });
+
+    test("a host without an account gets a clear refusal from the connection check", async () => {
+        const run = await runStep(h3.name, step(managementSteps(managementArgs()).steps, "database-connection"), SECRETS);
+        expect(run.code).not.toBe(0);
+        expect(run.stderr).toContain(`the server refuses cloudstack_deploy from ${h3.ip}`);
+    });
+
+    describe("cloudstack-setup-databases (stand-in) through the guarded step", () => {
+        beforeAll(async () => {
+            // What installing cloudstack-management would provide: the tool, db.properties and the cloud user.
+            expectOk(await onHost(h1.name, "install -D -m 0755 /dev/stdin /usr/bin/cloudstack-setup-databases", fs.readFileSync(path.join(STANDIN, "cloudstack-setup-databases"), "utf8")));
+            expectOk(await onHost(h1.name, "install -D -m 0644 /dev/stdin /usr/share/cloudstack-standin/EncryptionCLI.java", fs.readFileSync(path.join(STANDIN, "EncryptionCLI.java"), "utf8")));
+            expectOk(await onHost(h1.name, "install -D -m 0640 /dev/stdin /usr/share/cloudstack-standin/db.properties", fs.readFileSync(path.join(STANDIN, "db.properties"), "utf8")));
+            expectOk(await onHost(h1.name, "install -D -m 0644 /dev/stdin /usr/share/cloudstack-standin/ps-sampler.py", fs.readFileSync(SAMPLER, "utf8")));
+            expectOk(await onHost(h1.name, "id cloud || useradd --system --home-dir /var/lib/cloudstack/management cloud; install -D -m 0640 /usr/share/cloudstack-standin/db.properties /etc/cloudstack/management/db.properties"));
+        });
+
+        /** Runs `action` while a sampler on h1 watches every command line for the secrets; returns what it saw. */
+        async function watchingCommandLines(action: () => Promise<void>): Promise<string> {
+            const secrets = `${Object.values(SECRETS).join("\n")}\n`;
+            const sampler = onHost(h1.name, "rm -f /run/sampler.stop; python3 /usr/share/cloudstack-standin/ps-sampler.py /run/sampler.stop", secrets);
+            await new Promise((resolve) => setTimeout(resolve, 500));
+            try {
+                await action();
+            } finally {
+                expectOk(await onHost(h1.name, "touch /run/sampler.stop"));
+            }
+            const seen = await sampler;
+            expectOk(seen);
+            expect(seen.stdout).toMatch(/samples [1-9]\d+/);
+            return seen.stdout;
+        }
+
+        test("the sampler does see secrets when the tool is run the ordinary way (control)", async () => {
+            const seen = await watchingCommandLines(async () => {
+                const naive = `cloudstack-setup-databases cloud:${SECRETS.CLOUD_DB_PASSWORD}@${h2.ip}:3306 -e file -m ${SECRETS.MANAGEMENT_SERVER_KEY} -k ${SECRETS.DATABASE_KEY} -i ${h1.ip}`;
+                await onHost(h1.name, naive);
+            });
+            expect(seen).toMatch(/showed secret #2/);
+            expectOk(await onHost(h1.name, "install -m 0640 /usr/share/cloudstack-standin/db.properties /etc/cloudstack/management/db.properties; rm -f /etc/cloudstack/management/key"));
+        });
+
+        test("creates the schema once with --deploy-as, with no secret on any command line, and changes nothing the second time", async () => {
+            const plan = managementSteps(managementArgs());
+            const setup = step(plan.steps, plan.schemaStep);
+            let first: StepRun | undefined;
+            const seen = await watchingCommandLines(async () => {
+                first = await runStep(h1.name, setup, SECRETS);
+            });
+            expectOk(first!);
+            expect(seen).not.toContain("showed secret");
+            expect(first!.changed).toEqual(["initialised the CloudStack database configuration (deploy-as: yes)"]);
+            const second = await runStep(h1.name, setup, SECRETS);
+            expectOk(second);
+            expect(second.changed).toEqual([]);
+            expect(second.stdout).toContain("nothing to do");
+            // The stand-in's "encryption" shows what reached java through the argfile: the key and the value, intact.
+            const properties = await onHost(h1.name, "cat /etc/cloudstack/management/db.properties; stat -c '%a %U:%G' /etc/cloudstack/management/key /etc/cloudstack/management/db.properties");
+            const encoded = (value: string) => Buffer.from(`${SECRETS.MANAGEMENT_SERVER_KEY}/${value}`).toString("base64");
+            expect(properties.stdout).toContain(`db.cloud.password=ENC(${encoded(SECRETS.CLOUD_DB_PASSWORD)})`);
+            expect(properties.stdout).toContain(`db.cloud.encrypt.secret=ENC(${encoded(SECRETS.DATABASE_KEY)})`);
+            expect(properties.stdout).toContain(`db.cloud.host=${h2.ip}\n`);
+            expect(properties.stdout).toContain("640 root:cloud\n640 root:cloud\n");
+        });
+
+        test("a fresh management node joins the existing schema without --deploy-as (nothing is dropped)", async () => {
+            await sql(h2.name, "INSERT INTO cloud.version (version, updated, step) VALUES ('marker', NOW(), 'Complete');");
+            expectOk(await onHost(h1.name, "install -m 0640 /usr/share/cloudstack-standin/db.properties /etc/cloudstack/management/db.properties; rm -f /etc/cloudstack/management/key"));
+            const plan = managementSteps(managementArgs());
+            const run = await runStep(h1.name, step(plan.steps, plan.schemaStep), SECRETS);
+            expectOk(run);
+            expect(run.changed).toEqual(["initialised the CloudStack database configuration (deploy-as: no)"]);
+            expect(await sql(h2.name, "SELECT COUNT(*) FROM cloud.version WHERE version = 'marker';")).toBe("1");
+        });
+
+        test("refuses --deploy-as when a cloud database exists that the cloud user cannot read", async () => {
+            const plan = managementSteps(managementArgs());
+            const wrongCloudPassword = { ...SECRETS, CLOUD_DB_PASSWORD: "Not.The-Password1" };
+            expectOk(await onHost(h1.name, "install -m 0640 /usr/share/cloudstack-standin/db.properties /etc/cloudstack/management/db.properties"));
+            const run = await runStep(h1.name, step(plan.steps, plan.schemaStep), wrongCloudPassword);
+            expect(run.code).not.toBe(0);
+            expect(run.stderr).toMatch(/database cloud on .* already has \d+ tables, .* refusing to run --deploy-as/);
+            expect(await sql(h2.name, "SELECT COUNT(*) FROM cloud.version WHERE version = 'marker';")).toBe("1");
+            expectOk(await runStep(h1.name, step(plan.steps, plan.schemaStep), SECRETS));
+        });
+
+        test("finalize: the deploy admin is gone and only the management host reaches the database as cloud; twice", async () => {
+            for (const s of databaseFinalizeSteps(databaseArgs())) await twice(h2.name, s, SECRETS);
+            expect(await sql(h2.name, "SELECT CONCAT(User, '@', Host) FROM mysql.user WHERE User IN ('cloud', 'cloudstack_deploy') ORDER BY 1;")).toBe(`cloud@${h1.ip}`);
+            const login = (user: string, password: string) => `mysql --defaults-extra-file=/dev/stdin -h ${h2.ip} -u ${user} -N -e 'SELECT COUNT(*) FROM cloud.version'`;
+            const option = (password: string) => `[client]\npassword="${password}"\n`;
+            const fromManagement = await onHost(h1.name, login("cloud", SECRETS.CLOUD_DB_PASSWORD), option(SECRETS.CLOUD_DB_PASSWORD));
+            expect(fromManagement.stdout.trim()).toBe("2");
+            // h3 has the same client (installed by the connection check above).
+            for (const [user, password] of [["cloud", SECRETS.CLOUD_DB_PASSWORD], ["cloudstack_deploy", SECRETS.DEPLOY_ADMIN_PASSWORD], ["root", "x"]]) {
+                const fromElsewhere = await onHost(h3.name, login(user, password), option(password));
+                expect({ user, code: fromElsewhere.code, refused: /\b(1130|1045)\b/.test(fromElsewhere.stderr) }).toEqual({ user, code: 1, refused: true });
+            }
+            // The accounts step, run again later, does not bring the deploy admin back.
+            const accounts = await runStep(h2.name, databaseSteps(databaseArgs())[1], SECRETS);
+            expectOk(accounts);
+            expect(accounts.changed).toEqual([]);
+            const connection = await runStep(h1.name, step(managementSteps(managementArgs()).steps, "database-connection"), SECRETS);
+            expectOk(connection);
+            expect(connection.stdout).toContain("as cloud@");
+        });
+    });
+
+    test("boundary: the CloudStack repository step writes the source and pin, then fails clearly because the lab cannot reach it", async () => {
+        console.info("lab boundary: CloudStack packages (cloudstack-management, -usage, -agent) cannot be installed: the lab's apt proxy serves deb.debian.org only; the management-packages, systemvm-template, management-start, cloudmonkey and cloudstack-agent steps stop there");
+        const repo = step(managementSteps(managementArgs()).steps, "cloudstack-repo");
+        const run = await runStep(h1.name, repo);
+        expect(run.code).not.toBe(0);
+        expect(run.changed).toEqual(expect.arrayContaining(["wrote /etc/apt/sources.list.d/cloudstack.list", "wrote /etc/apt/preferences.d/cloudstack-infra-pin"]));
+        expect(run.stderr).toContain("apt-get update failed after adding");
+        const removed = await runStep(h1.name, repo, {}, "delete");
+        expectOk(removed);
+        expect(removed.changed).toEqual(expect.arrayContaining(["removed /etc/apt/sources.list.d/cloudstack.list"]));
+    });
+
+    test("NFS: exports to the allowed network only, fixed ports, checked with exportfs; twice; delete keeps the data", async () => {
+        console.info("lab boundary: no kernel NFS server, so nfs.verifyServing is false and showmount -e is skipped");
+        const [server] = nfsSteps(settings.nfs, settings.packages, false);
+        const first = await twice(h2.name, server);
+        expect(first.warnings.join("\n")).toContain("showmount -e was skipped");
+        const table = await onHost(h2.name, "exportfs -v; cat /etc/nfs.conf.d/cloudstack-infra.conf");
+        expect(table.stdout).toMatch(new RegExp(`^/export\\s+${inventory.managementCidr.replace(/\./g, "\\.")}\\(.*rw.*no_root_squash`, "m"));
+        expect(table.stdout).not.toContain("*(");
+        expect(table.stdout).toContain("[mountd]\nport=892");
+        const removed = await runStep(h2.name, server, {}, "delete");
+        expectOk(removed);
+        const after = await onHost(h2.name, "exportfs -v; ls /export");
+        expect(after.stdout).toBe("primary\nsecondary\n");
+    });
+
+    describe("KVM host", () => {
+        beforeAll(async () => {
+            expectOk(await kvmInstall);
+        });
+
+        test("pre-flight: without /dev/kvm it warns when allowed, and fails with the BIOS hint when required", async () => {
+            console.info("lab boundary: no /dev/kvm and no vmx/svm in the lab");
+            const allowed = await runStep(h3.name, step(kvmSteps(kvmArgs()), "kvm-preflight"));
+            expectOk(allowed);
+            expect(allowed.warnings.join("\n")).toContain("enable Intel VT-x or AMD-V in the BIOS");
+            const required = await runStep(h3.name, step(kvmSteps({ ...kvmArgs(), kvm: { ...settings.kvm, requireHardwareVirtualization: true } }), "kvm-preflight"));
+            expect(required.code).not.toBe(0);
+            expect(required.stderr).toContain("enable Intel VT-x or AMD-V in the BIOS");
+        });
+
+        test("packages and libvirt for CloudStack: listening on 16509 with the sockets masked; twice", async () => {
+            const steps = kvmSteps(kvmArgs());
+            const packagesAgain = await runStep(h3.name, step(steps, "kvm-packages"));
+            expectOk(packagesAgain);
+            expect(packagesAgain.changed).toEqual([]);
+            await twice(h3.name, step(steps, "kvm-libvirt"));
+            const state = await onHost(h3.name, "ss -Hltn 'sport = :16509' | wc -l; systemctl is-enabled libvirtd.socket libvirtd-tcp.socket || true; grep -E '^(listen_tcp|listen_tls|auth_tcp)' /etc/libvirt/libvirtd.conf; grep ^LIBVIRTD_ARGS /etc/default/libvirtd; grep ^remote_mode /etc/libvirt/libvirt.conf");
+            expect(state.stdout).toBe('1\nmasked\nmasked\nlisten_tls = 0\nlisten_tcp = 1\nauth_tcp = "none"\nLIBVIRTD_ARGS="--listen"\nremote_mode = "legacy"\n');
+        });
+
+        test("VXLAN readiness: a label device below MTU 1550 is an error; at 1550 the multicast limit is raised persistently; twice", async () => {
+            const vxlan = step(kvmSteps(kvmArgs()), "vxlan-readiness");
+            const nic = inventory.hosts[2].publicNic;
+            expectOk(await onHost(h3.name, `ip link set ${nic} mtu 1500`));
+            const small = await runStep(h3.name, vxlan);
+            expect(small.code).not.toBe(0);
+            expect(small.stderr).toContain(`${nic} has MTU 1500; VXLAN needs at least 1550`);
+            expectOk(await onHost(h3.name, `ip link set ${nic} mtu 1550`));
+            await twice(h3.name, vxlan);
+            const sysctl = await onHost(h3.name, "sysctl -n net.ipv4.igmp_max_memberships; cat /etc/sysctl.d/60-cloudstack-infra-vxlan.conf");
+            expect(sysctl.stdout).toBe(`${settings.network.igmpMaxMemberships}\nnet.ipv4.igmp_max_memberships = ${settings.network.igmpMaxMemberships}\n`);
+        });
+
+        test("the management server's key is authorised for root once, and delete removes exactly that line", async () => {
+            const key = "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQC7labtestkey+/= cloud@h1";
+            const [authorize] = kvmAuthorizeKeySteps(key);
+            const keysBefore = await onHost(h3.name, "cat /root/.ssh/authorized_keys");
+            await twice(h3.name, authorize);
+            expect((await onHost(h3.name, "cat /root/.ssh/authorized_keys")).stdout).toBe(`${keysBefore.stdout}${key}\n`);
+            expectOk(await runStep(h3.name, authorize, {}, "delete"));
+            expect((await onHost(h3.name, "cat /root/.ssh/authorized_keys")).stdout).toBe(keysBefore.stdout);
+        });
+
+        test("after registration: reports libvirt drift and fails while the agent is not running", async () => {
+            console.info("lab boundary: cloudstack-agent cannot be installed, so the post-registration check must fail on it");
+            const [verify] = kvmVerifySteps(settings.kvm, settings.zone.physicalNetworks);
+            const clean = await runStep(h3.name, verify);
+            expect(clean.code).not.toBe(0);
+            expect(clean.stderr).toContain("cloudstack-agent is not running");
+            expect(clean.stderr).not.toContain("libvirtd does not listen");
+            expect(clean.warnings.filter((w) => w.includes("libvirt"))).toEqual([]);
+            // What cloudstack-setup-agent does on Ubuntu 24.04 (apache/cloudstack#9802).
+            expectOk(await onHost(h3.name, "sed -i 's/^LIBVIRTD_ARGS=.*/LIBVIRTD_ARGS=\"\"/' /etc/default/libvirtd"));
+            const drifted = await runStep(h3.name, verify);
+            expect(drifted.warnings).toContain(`drift: /etc/default/libvirtd: LIBVIRTD_ARGS is '""', expected '"--listen"'`);
+        });
+    });
+
+    function kvmArgs() {
+        return { kvm: settings.kvm, network: settings.network, packages: settings.packages, physicalNetworks: settings.zone.physicalNetworks };
+    }
+
+    function databaseArgs() {
+        return { database: settings.database, packages: settings.packages, bindAddress: h2.ip, managementAddresses: [h1.ip], destroyData: false };
+    }
+
+    function managementArgs() {
+        return { management: settings.management, packages: settings.packages, nfs: settings.nfs, databaseHost: h2.ip, databasePort: 3306, managementAddress: h1.ip };
+    }
+});

@@ -1,0 +1,69 @@
+/**
+ * The main job on the embedded default: a preview of the dev stack (the
+ * seed's topology) through the real engine, offline, with no host reachable.
+ * It must show the whole plan: every node component with its steps and every
+ * zone object. A bad config must fail before anything is planned.
+ */
+import { EngineEvent } from "@pulumi/pulumi/automation";
+import { createTestProject, engineAvailable, TestProject } from "../support/engine";
+import { readStackFile } from "../support/stackConfig";
+
+const describeEngine = engineAvailable() ? describe : describe.skip;
+if (!engineAvailable()) console.warn("skipping engine tests: run scripts/install-pulumi.sh first");
+
+function stackConfig(stack: string): Record<string, unknown> {
+    return Object.fromEntries(Object.entries(readStackFile(stack)).map(([k, v]) => [`cloudstack:${k}`, v]));
+}
+
+describeEngine("pulumi preview of the example stacks", () => {
+    let project: TestProject;
+
+    afterEach(async () => project?.remove());
+
+    test("dev: the whole plan, offline", async () => {
+        project = await createTestProject({ stackName: "dev", config: stackConfig("dev") });
+        const planned: { type: string; name: string }[] = [];
+        const preview = await project.stack.preview({
+            onEvent: (event: EngineEvent) => {
+                const metadata = event.resourcePreEvent?.metadata;
+                if (metadata && metadata.op === "create" && !metadata.type.startsWith("pulumi:providers:")) planned.push({ type: metadata.type, name: metadata.urn.split("::").pop()! });
+            },
+        });
+        const count = (suffix: string) => planned.filter((p) => p.type.endsWith(suffix)).length;
+        expect(count("node:NodeBase")).toBe(3);
+        expect(count("node:NfsServer")).toBe(1);
+        expect(count("node:DatabaseServer")).toBe(1);
+        expect(count("node:ManagementServer")).toBe(1);
+        expect(count("node:KvmHost")).toBe(1);
+        expect(count("zone:Zone")).toBe(1);
+        expect(count("remote:BridgeNetwork")).toBe(2);
+        expect(count("remote:Script")).toBeGreaterThan(15);
+        const zoneObjects = planned.filter((p) => p.type.startsWith("pulumi-nodejs:dynamic/") && !/remote:|secrets:/.test(p.type)).map((p) => p.type);
+        for (const kind of ["Zone", "PhysicalNetwork", "Pod", "Cluster", "Host", "PrimaryStorage", "SecondaryStorage"]) {
+            expect(zoneObjects.some((t) => t.endsWith(`:${kind}`))).toBe(true);
+        }
+        // A new stack: everything is a create, and the summary counts what was shown.
+        expect(Object.keys(preview.changeSummary)).toEqual(["create"]);
+        expect(preview.changeSummary.create).toBe(planned.length);
+    }, 300000);
+
+    test("prod: a larger environment previews too", async () => {
+        project = await createTestProject({ stackName: "prod", config: stackConfig("prod") });
+        const preview = await project.stack.preview();
+        expect(preview.changeSummary.create).toBeGreaterThan(60);
+    }, 300000);
+
+    test("a bad config fails before anything is planned, naming every problem", async () => {
+        const config = stackConfig("dev") as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+        config["cloudstack:zone"].pods[0].startIp = "10.15.0.300";
+        config["cloudstack:zone"].guestCidr = "10.15.0.0/16";
+        project = await createTestProject({ stackName: "bad", config });
+        const failure = await project.stack.preview().then(
+            () => "",
+            (err: Error) => err.message,
+        );
+        expect(failure).toContain("cloudstack:zone.pods[0].startIp");
+        expect(failure).toContain("cloudstack:zone.guestCidr");
+        expect(failure).toContain("nothing was changed");
+    }, 300000);
+});

@@ -1,0 +1,177 @@
+/**
+ * What happens in the stand-in without a request: async jobs finishing after
+ * their latency, agents connecting, and the system VM scanner that — like
+ * SecondaryStorageManagerImpl / ConsoleProxyManagerImpl — starts an SSVM and a
+ * CPVM only in an Enabled zone with an Up host, Up primary storage, an image
+ * store and a ready SystemVM template, and restarts stopped ones there.
+ */
+import * as crypto from "crypto";
+import { Reply, Runtime } from "./command";
+import { ApiError, INTERNAL_ERROR } from "./errors";
+import { rangeAddresses } from "./ip";
+import { HostRow, JobRow, live, newRow, StandInData, SystemVmRow } from "./store";
+
+/** What queryAsyncJobResult shows as `jobresult` for a finished reply. */
+function jobResult(reply: Reply): unknown {
+    switch (reply.kind) {
+        case "object":
+            return { [reply.name]: reply.value };
+        case "list":
+            return { [reply.name]: reply.items };
+        case "raw":
+            return reply.value;
+        default:
+            return { success: true };
+    }
+}
+
+export function finishJob(data: StandInData, job: JobRow, run: () => Reply, now: number): void {
+    try {
+        job.result = jobResult(run());
+        job.status = 1;
+        job.resultcode = 0;
+    } catch (err) {
+        const code = err instanceof ApiError ? err.code : INTERNAL_ERROR;
+        job.status = 2;
+        job.resultcode = code;
+        job.result = { uuidList: [], errorcode: code, errortext: (err as Error).message };
+    }
+    job.completedAt = now;
+    if (!data.jobs.includes(job)) data.jobs.push(job);
+}
+
+export function startJob(data: StandInData, runtime: Runtime, command: string, run: () => Reply, instanceId?: string): JobRow {
+    const job: JobRow = { jobid: crypto.randomUUID(), cmd: command, status: 0, resultcode: 0, created: runtime.now(), polls: [], instanceId };
+    data.jobs.push(job);
+    runtime.later(runtime.jobLatencyMs(command), () => {
+        finishJob(data, job, run, runtime.now());
+        runtime.save();
+    });
+    return job;
+}
+
+/** Jobs cut off by a restart fail, as the real server fails the jobs of a management server that went away. */
+export function failInterruptedJobs(data: StandInData, now: number): void {
+    for (const job of data.jobs.filter((j) => j.status === 0)) {
+        job.status = 2;
+        job.resultcode = INTERNAL_ERROR;
+        job.result = { uuidList: [], errorcode: INTERNAL_ERROR, errortext: "Job failed due to exception: management server was restarted" };
+        job.completedAt = now;
+    }
+}
+
+export function connectLater(runtime: Runtime, host: HostRow, ms = runtime.hostConnectMs): void {
+    host.state = "Connecting";
+    runtime.later(ms, () => {
+        if (!host.removed && host.state === "Connecting") {
+            host.state = "Up";
+            runtime.save();
+        }
+    });
+}
+
+function freeAddress(candidates: string[], taken: Set<string>): string | undefined {
+    return candidates.find((ip) => !taken.has(ip));
+}
+
+function startSystemVm(data: StandInData, runtime: Runtime, vm: SystemVmRow): void {
+    vm.state = "Starting";
+    const agent = data.hosts.find((h) => h.id === vm.agentHostId);
+    if (agent) agent.state = "Connecting";
+    runtime.later(runtime.systemVmBootMs, () => {
+        if (vm.removed || vm.state !== "Starting") return;
+        vm.state = "Running";
+        if (agent && !agent.removed) agent.state = "Up";
+        runtime.save();
+    });
+}
+
+function createSystemVm(data: StandInData, runtime: Runtime, zoneId: string, type: SystemVmRow["systemvmtype"], host: HostRow, poolId: string): boolean {
+    const vms = live(data.systemVms);
+    const pod = data.pods.find((p) => p.id === host.podId);
+    if (!pod) return false;
+    const privateIp = freeAddress(
+        pod.ranges.flatMap((r) => rangeAddresses(r.startip, r.endip)),
+        new Set(vms.map((v) => v.privateip)),
+    );
+    const vlans = live(data.vlans).filter((v) => v.zoneId === zoneId);
+    const takenPublic = new Set(vms.map((v) => v.publicip));
+    const vlan = vlans.find((v) => freeAddress(rangeAddresses(v.startip, v.endip), takenPublic));
+    // No free management or public address: the real scanner fails with insufficient capacity and retries later.
+    if (!privateIp || !vlan) return false;
+    const publicIp = freeAddress(rangeAddresses(vlan.startip, vlan.endip), takenPublic) as string;
+    const row = newRow(data);
+    const name = `${type === "secondarystoragevm" ? "s" : "v"}-${row.dbId}-VM`;
+    const agent: HostRow = {
+        ...newRow(data),
+        name,
+        type: type === "secondarystoragevm" ? "SecondaryStorageVM" : "ConsoleProxy",
+        ipaddress: privateIp,
+        zoneId,
+        podId: pod.id,
+        state: "Connecting",
+        resourcestate: "Enabled",
+        guid: `${name}-${type}`,
+    };
+    data.hosts.push(agent);
+    const vm: SystemVmRow = {
+        ...row,
+        zoneId,
+        podId: pod.id,
+        hostId: host.id,
+        agentHostId: agent.id,
+        poolId,
+        name,
+        systemvmtype: type,
+        state: "Starting",
+        privateip: privateIp,
+        publicip: publicIp,
+        publicVlanId: vlan.id,
+        linklocalip: `169.254.${row.dbId % 256}.${(row.dbId * 7) % 254 + 1}`,
+    };
+    data.systemVms.push(vm);
+    startSystemVm(data, runtime, vm);
+    return true;
+}
+
+/** Why a zone cannot run system VMs yet, or undefined when it can. */
+export function systemVmBlocker(data: StandInData, zoneId: string, now: number): string | undefined {
+    const zone = data.zones.find((z) => z.id === zoneId);
+    if (!zone || zone.removed || zone.allocationstate !== "Enabled") return "zone not enabled";
+    if (!upRoutingHost(data, zoneId)) return "no Up host";
+    if (!live(data.pools).some((p) => p.zoneId === zoneId && p.state === "Up")) return "no Up primary storage";
+    if (!live(data.imageStores).some((s) => s.zoneId === zoneId)) return "no image store";
+    const template = data.templates.find((t) => t.zoneId === zoneId);
+    if (!template || template.readyAt > now) return "SystemVM template not ready";
+    return undefined;
+}
+
+function upRoutingHost(data: StandInData, zoneId: string): HostRow | undefined {
+    return live(data.hosts).find((h) => h.zoneId === zoneId && h.type === "Routing" && h.state === "Up" && h.resourcestate === "Enabled");
+}
+
+export function scanSystemVms(data: StandInData, runtime: Runtime): void {
+    let changed = false;
+    for (const zone of live(data.zones)) {
+        if (systemVmBlocker(data, zone.id, runtime.now())) continue;
+        const host = upRoutingHost(data, zone.id) as HostRow;
+        const pool = live(data.pools).find(
+            (p) => p.zoneId === zone.id && p.state === "Up" && (p.scope === "ZONE" || p.clusterId === host.clusterId),
+        );
+        if (!pool) continue;
+        for (const type of ["secondarystoragevm", "consoleproxy"] as const) {
+            const vm = live(data.systemVms).find((v) => v.zoneId === zone.id && v.systemvmtype === type);
+            if (!vm) changed = createSystemVm(data, runtime, zone.id, type, host, pool.id) || changed;
+            else if (vm.state === "Stopped") {
+                startSystemVm(data, runtime, vm);
+                changed = true;
+            }
+        }
+    }
+    if (changed) runtime.save();
+}
+
+/** Public addresses in use in a range (system VMs hold one each). */
+export function publicIpsInUse(data: StandInData, vlanId: string): SystemVmRow[] {
+    return live(data.systemVms).filter((vm) => vm.publicVlanId === vlanId);
+}

@@ -1,0 +1,100 @@
+/**
+ * A test's own multi-host lab (tests/lab/lab.sh): each suite picks a prefix,
+ * subnets and ports of its own so suites never collide, and always tears its
+ * lab down.
+ */
+import { execFile } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { promisify } from "util";
+import { REPO } from "./stackConfig";
+
+export const LAB_SH = path.join(REPO, "tests", "lab", "lab.sh");
+
+export interface LabHost {
+    name: string;
+    sshHost: string;
+    sshPort: number;
+    managementIp: string;
+    publicIp: string;
+    managementNic: string;
+    publicNic: string;
+    user: string;
+    password: string;
+    hostKey: string;
+}
+
+export interface LabInventory {
+    prefix: string;
+    managementCidr: string;
+    managementGateway: string;
+    publicCidr: string;
+    publicGateway: string;
+    aptProxy: string;
+    privateKeyFile: string;
+    knownHosts: string;
+    hosts: LabHost[];
+}
+
+export interface LabOptions {
+    prefix: string;
+    /** First three octets, e.g. "10.55.0". */
+    managementPrefix: string;
+    publicPrefix: string;
+    sshPortBase: number;
+}
+
+/** Why labs cannot run here, or undefined when they can. */
+export function labUnavailableReason(): string | undefined {
+    if (process.getuid?.() !== 0) return "the lab needs root (network namespaces, mounts, cgroups)";
+    if (!fs.existsSync(LAB_SH)) return `${LAB_SH} is missing`;
+    return undefined;
+}
+
+export class TestLab {
+    readonly dir: string;
+    private readonly env: Record<string, string>;
+
+    constructor(readonly options: LabOptions) {
+        this.dir = path.join(REPO, ".lab", options.prefix);
+        this.env = {
+            LAB_PREFIX: options.prefix,
+            LAB_MGMT_PREFIX: options.managementPrefix,
+            LAB_PUB_PREFIX: options.publicPrefix,
+            LAB_SSH_PORT_BASE: String(options.sshPortBase),
+        };
+    }
+
+    async run(...args: string[]): Promise<string> {
+        const { stdout, stderr } = await promisify(execFile)(LAB_SH, args, { env: { ...process.env, ...this.env }, maxBuffer: 64 << 20, timeout: 1_800_000 });
+        return stdout + stderr;
+    }
+
+    async up(...hosts: string[]): Promise<LabInventory> {
+        await this.run("up", ...hosts);
+        return this.inventory();
+    }
+
+    async add(host: string): Promise<LabInventory> {
+        await this.run("add", host);
+        return this.inventory();
+    }
+
+    inventory(): LabInventory {
+        return JSON.parse(fs.readFileSync(path.join(this.dir, "inventory.json"), "utf8")) as LabInventory;
+    }
+
+    /** Always safe to call: removes whatever of this lab exists. */
+    async down(): Promise<void> {
+        if (fs.existsSync(path.join(this.dir, "state", "config"))) await this.run("down");
+    }
+
+    /** Runs a command on a host as root over ssh (test plumbing). */
+    async ssh(host: string, command: string): Promise<string> {
+        const { stdout } = await promisify(execFile)("ssh", ["-F", path.join(this.dir, "ssh_config"), "-o", "BatchMode=yes", host, command], {
+            maxBuffer: 16 << 20,
+            timeout: 600_000,
+        });
+        return stdout;
+    }
+}

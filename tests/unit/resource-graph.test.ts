@@ -1,0 +1,211 @@
+/**
+ * The resource graph the program registers, with Pulumi's mocks: every
+ * component present, every step parented, and dependencies that follow the
+ * real order — database and NFS before the management server, management
+ * before the zone, each KVM host before its own registration — and nothing
+ * more, so machines provision in parallel.
+ *
+ * Dependencies are read from the register-resource requests the engine would
+ * receive (explicit dependsOn and the resources behind input values).
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { buildSettings } from "../../config/buildSettings";
+import { ConfigProblems } from "../../config/problems";
+import { Settings } from "../../config/settings";
+import { validateSettings } from "../../config/validate";
+import { kvmAuthorizeKeySteps, kvmVerifySteps } from "../../components/steps/kvm";
+import { clone, readStackFile } from "../support/stackConfig";
+
+interface Registered {
+    urn: string;
+    type: string;
+    name: string;
+    parent: string;
+    dependencies: string[];
+    custom: boolean;
+}
+
+let registered: Registered[] = [];
+
+function mockState(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
+    if (type.endsWith("remote:Script")) return { ...inputs, outputs: { publicKey: "ssh-rsa AAAAmock cloud@mgmt" }, changed: [], warnings: [] };
+    if (type.endsWith("remote:BridgeNetwork")) return { ...inputs, managementAddress: "10.15.0.99", publicAddress: "10.10.0.99", managementNic: "ens4", publicNic: "ens3" };
+    if (type.endsWith("GeneratedSecret")) return { ...inputs, value: `generated-${name}` };
+    return { ...inputs, apiKey: "mock-api-key", secretKey: "mock-secret-key", id: `${name}-id` };
+}
+
+beforeAll(async () => {
+    await pulumi.runtime.setMocks(
+        {
+            newResource: (args) => ({ id: `${args.name}-id`, state: mockState(args.type, args.name, args.inputs) }),
+            call: (args) => args.inputs,
+        },
+        "cloudstack-infra",
+        "test",
+        false,
+    );
+    // Record what each register-resource request carries; the mock monitor ignores dependencies otherwise.
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const monitor = require("@pulumi/pulumi/runtime/settings").getMonitor();
+    const register = monitor.registerResource.bind(monitor);
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    monitor.registerResource = (req: any, callback: any) =>
+        register(req, (err: unknown, resp: { getUrn(): string } | undefined) => {
+            if (resp) {
+                registered.push({
+                    urn: resp.getUrn(),
+                    type: req.getType(),
+                    name: req.getName(),
+                    parent: req.getParent(),
+                    dependencies: req.getDependenciesList(),
+                    custom: req.getCustom(),
+                });
+            }
+            callback(err, resp);
+        });
+});
+
+/** The dev stack with `count` KVM hosts (kvm-host-01 … as in the seed). */
+function settingsWithKvmHosts(count: number): Settings {
+    const raw = clone(readStackFile("dev")) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const template = raw.nodes.find((n: { roles: string[] }) => n.roles.includes("kvm"));
+    const hostTemplate = raw.zone.hosts[0];
+    raw.nodes = raw.nodes.filter((n: { roles: string[] }) => !n.roles.includes("kvm"));
+    raw.zone.hosts = [];
+    for (let i = 1; i <= count; i++) {
+        const name = `kvm-host-${String(i).padStart(2, "0")}`;
+        raw.nodes.push({ ...template, name, address: `10.10.0.${10 + i}`, managementAddress: `10.15.0.${10 + i}`, publicAddress: `10.10.0.${10 + i}` });
+        raw.zone.hosts.push({ ...hostTemplate, name: `N${i}`, ip: `10.15.0.${10 + i}`, node: name });
+    }
+    const problems = new ConfigProblems();
+    const settings = buildSettings(raw, { project: "cloudstack-infra", stack: "test", isSecret: () => false }, problems);
+    validateSettings(settings, problems);
+    problems.throwIfAny();
+    return settings;
+}
+
+async function registerCloud(settings: Settings) {
+    registered = [];
+    const { deployCloud } = await import("../../components/deployCloud");
+    const outputs = deployCloud(settings);
+    // Resolving an output that depends on every part waits for registration to finish.
+    await new Promise((resolve) => pulumi.all([outputs.apiKeys, outputs.zoneId, outputs.managementSshPublicKey]).apply(resolve));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    return { outputs, graph: new Graph(registered) };
+}
+
+class Graph {
+    readonly byUrn: Map<string, Registered>;
+    constructor(readonly resources: Registered[]) {
+        this.byUrn = new Map(resources.map((r) => [r.urn, r]));
+    }
+    /** Resources whose URN ends with `::name`. */
+    named(name: string): Registered {
+        const found = this.resources.find((r) => r.name === name);
+        if (!found) throw new Error(`no resource named ${name}; have ${this.resources.map((r) => r.name).join(", ")}`);
+        return found;
+    }
+    ofType(suffix: string): Registered[] {
+        return this.resources.filter((r) => r.type.endsWith(suffix));
+    }
+    /** Everything `urn` waits for, directly or not. */
+    ancestors(urn: string): Set<string> {
+        const seen = new Set<string>();
+        const stack = [...(this.byUrn.get(urn)?.dependencies ?? [])];
+        while (stack.length) {
+            const next = stack.pop()!;
+            if (seen.has(next)) continue;
+            seen.add(next);
+            stack.push(...(this.byUrn.get(next)?.dependencies ?? []));
+        }
+        return seen;
+    }
+    waitsFor(a: Registered, b: Registered): boolean {
+        return this.ancestors(a.urn).has(b.urn);
+    }
+    /** Custom resources under a component whose name starts with `prefix`. */
+    stepsUnder(componentName: string): Registered[] {
+        const component = this.named(componentName);
+        return this.resources.filter((r) => r.custom && r.parent === component.urn);
+    }
+}
+
+describe.each([1, 3, 20])("the resource graph with %i KVM host(s)", (count) => {
+    let graph: Graph;
+    let outputs: Awaited<ReturnType<typeof registerCloud>>["outputs"];
+    const settings = () => settingsWithKvmHosts(count);
+
+    beforeAll(async () => {
+        ({ graph, outputs } = await registerCloud(settings()));
+    });
+
+    test("every component is present, once per machine or role", () => {
+        const types = (suffix: string) => graph.ofType(suffix).map((r) => r.name).sort();
+        expect(types("node:NodeBase")).toHaveLength(2 + count);
+        expect(types("node:NfsServer")).toEqual(["nfs-storage-nfs"]);
+        expect(types("node:DatabaseServer")).toEqual(["cloudstack-mgmt-database"]);
+        expect(types("node:ManagementServer")).toEqual(["cloudstack-mgmt-management"]);
+        expect(types("node:KvmHost")).toHaveLength(count);
+        expect(types("zone:Zone")).toEqual(["zone"]);
+    });
+
+    test("every resource but the components themselves has a component parent", () => {
+        const components = new Set(graph.resources.filter((r) => !r.custom).map((r) => r.urn));
+        const orphans = graph.resources.filter((r) => r.custom && !r.type.endsWith("GeneratedSecret") && !components.has(r.parent));
+        expect(orphans.map((r) => r.name)).toEqual([]);
+    });
+
+    test("the database and NFS finish before the management server uses them", () => {
+        const management = graph.stepsUnder("cloudstack-mgmt-management");
+        const database = graph.stepsUnder("cloudstack-mgmt-database");
+        const nfs = graph.stepsUnder("nfs-storage-nfs");
+        const usesDatabase = management.filter((s) => database.some((d) => graph.waitsFor(s, d)));
+        const usesNfs = management.filter((s) => nfs.some((n) => graph.waitsFor(s, n)));
+        expect(usesDatabase.length).toBeGreaterThan(0);
+        expect(usesNfs.length).toBeGreaterThan(0);
+        // The database's own setup ends with its last step that does not wait for the management server (the lockdown after the schema does).
+        const databaseSetup = database.filter((d) => !management.some((m) => graph.waitsFor(d, m)));
+        const databaseDone = databaseSetup[databaseSetup.length - 1];
+        expect(databaseSetup.length).toBeLessThan(database.length);
+        expect(usesDatabase.every((s) => graph.waitsFor(s, databaseDone))).toBe(true);
+        // Installing packages does not wait for another machine.
+        const first = management[0];
+        expect([...database, ...nfs].some((d) => graph.waitsFor(first, d))).toBe(false);
+    });
+
+    test("the zone waits for the management server's API", () => {
+        const management = graph.stepsUnder("cloudstack-mgmt-management");
+        const zoneParts = graph.resources.filter((r) => r.custom && graph.byUrn.get(r.parent)?.type.endsWith("zone:Zone"));
+        expect(zoneParts.length).toBeGreaterThan(5);
+        const apiUp = management.filter((s) => zoneParts.every((z) => graph.waitsFor(z, s)));
+        expect(apiUp.length).toBeGreaterThan(0);
+    });
+
+    test("each KVM host is provisioned before its own registration, and waits for the management server only for the key", () => {
+        const management = graph.stepsUnder("cloudstack-mgmt-management");
+        for (let i = 1; i <= count; i++) {
+            const node = `kvm-host-${String(i).padStart(2, "0")}`;
+            const steps = graph.stepsUnder(`${node}-kvm`);
+            const registration = graph.resources.find((r) => r.custom && r.name.includes(`N${i}`) && graph.byUrn.get(r.parent)?.type.endsWith("zone:Zone"));
+            expect(registration).toBeDefined();
+            const beforeRegistration = steps.filter((s) => graph.waitsFor(registration!, s));
+            expect(beforeRegistration.length).toBeGreaterThan(0);
+            const waitingForManagement = steps.filter((s) => management.some((m) => graph.waitsFor(s, m)));
+            const registrationSteps = [...kvmAuthorizeKeySteps("ssh-rsa AAAA").map((s) => s.name), ...kvmVerifySteps(settings().kvm).map((s) => s.name)];
+            expect(waitingForManagement.filter((s) => !registrationSteps.some((name) => s.name === `${node}-${name}`)).map((s) => s.name)).toEqual([]);
+            // Other hosts' steps are never in the way.
+            const others = graph.resources.filter((r) => r.custom && r.name.startsWith("kvm-host-") && !r.name.startsWith(node));
+            expect(steps.some((s) => others.some((o) => graph.waitsFor(s, o)))).toBe(false);
+        }
+    });
+
+    test("machines do not wait for each other before their roles need it", () => {
+        const nfsSteps = graph.stepsUnder("nfs-storage-nfs");
+        const elsewhere = graph.resources.filter((r) => r.custom && !r.name.startsWith("nfs-storage"));
+        expect(nfsSteps.some((s) => elsewhere.some((o) => graph.waitsFor(s, o) && !o.type.endsWith("GeneratedSecret")))).toBe(false);
+    });
+
+    test("secrets stay secret", async () => {
+        expect(await pulumi.isSecret(outputs.apiKeys)).toBe(true);
+    });
+});

@@ -1,0 +1,139 @@
+/**
+ * The shared shell helpers (templates/partials), run for real with bash on
+ * files in a temporary directory: idempotent file writes, key editing,
+ * managed blocks, waiting out a real fcntl lock, the password hash and the
+ * tool wrappers that keep secrets off command lines.
+ */
+import { spawn, spawnSync } from "child_process";
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import Mustache from "mustache";
+import { TEMPLATE_DIR } from "../../providers/remote/templates";
+
+const PARTIALS = ["prelude.sh", "files.sh", "apt.sh", "services.sh", "mysql-server.sh", "mysql-client.sh", "cloudstack-tool-wrappers.sh"];
+
+/** The helpers as a script would include them (MariaDB flavour), followed by `body`. */
+function withHelpers(body: string): string {
+    const load = (name: string) => fs.readFileSync(path.join(TEMPLATE_DIR, "partials", `${name}.mustache`), "utf8");
+    const template = `${PARTIALS.map((p) => `{{> ${p}}}`).join("\n")}\n${body}`;
+    return Mustache.render(template, { mariadb: true }, load, { escape: (v: string) => v });
+}
+
+interface Run {
+    status: number | null;
+    stdout: string;
+    stderr: string;
+}
+
+function bash(body: string, env: Record<string, string> = {}): Run {
+    const result = spawnSync("bash", ["-s"], { input: withHelpers(body), encoding: "utf8", env: { ...process.env, ...env } });
+    return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+const changes = (run: Run) => run.stdout.split("\n").filter((l) => l.startsWith("::changed "));
+
+describe("shell helpers", () => {
+    let dir: string;
+    beforeEach(() => {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "helpers-"));
+    });
+    afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    test("install_file writes only on a difference in content, mode or owner, also at the end of a pipe", () => {
+        const file = path.join(dir, "sub", "a.conf");
+        const write = (mode: string) => bash(`printf 'x = 1\\n' | install_file "$F" ${mode}; any_changed "$F" && echo "seen in this shell"`, { F: file });
+        const first = write("0644");
+        expect(changes(first)).toEqual([`::changed wrote ${file}`]);
+        expect(first.stdout).toContain("seen in this shell");
+        expect(changes(write("0644"))).toEqual([]);
+        expect(changes(write("0600"))).toEqual([`::changed wrote ${file}`]);
+        expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+        expect(fs.readFileSync(file, "utf8")).toBe("x = 1\n");
+        expect(fs.readdirSync(path.dirname(file))).toEqual(["a.conf"]);
+    });
+
+    test("set_keys replaces the active line, drops duplicates, keeps commented examples and appends what is missing", () => {
+        const file = path.join(dir, "libvirtd.conf");
+        fs.writeFileSync(file, '#listen_tcp = 1\nlisten_tls = 1\nlisten_tls = 1\n#tcp_port = "16509"\n');
+        const set = () => bash(`set_keys "$F" " = " listen_tls=0 listen_tcp=1 'tcp_port="16509"'`, { F: file });
+        expect(changes(set())).toEqual([`::changed wrote ${file}`]);
+        expect(fs.readFileSync(file, "utf8")).toBe('#listen_tcp = 1\nlisten_tls = 0\n#tcp_port = "16509"\nlisten_tcp = 1\ntcp_port = "16509"\n');
+        expect(changes(set())).toEqual([]);
+    });
+
+    test("managed blocks go first or last and come out again byte for byte", () => {
+        const hosts = path.join(dir, "hosts");
+        const original = "127.0.0.1 localhost\n127.0.1.1 h1\n";
+        fs.writeFileSync(hosts, original);
+        expect(changes(bash(`echo '10.0.0.1 h1.lab h1' | put_block "$F" nodes first`, { F: hosts }))).toHaveLength(1);
+        expect(fs.readFileSync(hosts, "utf8")).toBe(`# BEGIN cloudstack-infra nodes\n10.0.0.1 h1.lab h1\n# END cloudstack-infra nodes\n${original}`);
+        expect(changes(bash(`echo '10.0.0.1 h1.lab h1' | put_block "$F" nodes first`, { F: hosts }))).toEqual([]);
+        expect(changes(bash(`echo 'UUID=x /export ext4 defaults 0 2' | put_block "$F" disk last`, { F: hosts }))).toHaveLength(1);
+        expect(fs.readFileSync(hosts, "utf8").endsWith("# BEGIN cloudstack-infra disk\nUUID=x /export ext4 defaults 0 2\n# END cloudstack-infra disk\n")).toBe(true);
+        bash(`remove_block "$F" nodes; remove_block "$F" disk`, { F: hosts });
+        expect(fs.readFileSync(hosts, "utf8")).toBe(original);
+        expect(changes(bash(`remove_block "$F" nodes`, { F: hosts }))).toEqual([]);
+    });
+
+    describe("apt lock waiting", () => {
+        /** Holds a real fcntl write lock on `file` (as dpkg does) for `seconds`. */
+        function holdLock(file: string, seconds: number): Promise<void> {
+            const code = `import fcntl, sys, time\nf = open(sys.argv[1], "w")\nfcntl.lockf(f, fcntl.LOCK_EX)\nprint("locked", flush=True)\ntime.sleep(float(sys.argv[2]))`;
+            const child = spawn("python3", ["-c", code, file, String(seconds)]);
+            return new Promise((resolve) => child.stdout.once("data", () => resolve()));
+        }
+
+        test("waits while another process holds the lock, then goes on", async () => {
+            const lock = path.join(dir, "lock-frontend");
+            await holdLock(lock, 2);
+            const started = Date.now();
+            const run = bash(`APT_LOCK_FILES=("$F"); wait_for_apt_locks; echo "free"`, { F: lock });
+            expect(run.status).toBe(0);
+            expect(run.stdout).toContain(`waiting for another apt/dpkg run to release ${lock}`);
+            expect(run.stdout).toContain("free");
+            expect(Date.now() - started).toBeGreaterThan(1000);
+        });
+
+        test("gives up after its deadline with a message naming the lock", async () => {
+            const lock = path.join(dir, "lock");
+            await holdLock(lock, 6);
+            const run = bash(`APT_LOCK_FILES=("$F"); APT_LOCK_WAIT_SECONDS=1; wait_for_apt_locks`, { F: lock });
+            expect(run.status).toBe(1);
+            expect(run.stderr).toContain(`${lock} is still locked after 1s by another apt/dpkg run`);
+        });
+
+        test("an unlocked or missing lock file does not wait", () => {
+            fs.writeFileSync(path.join(dir, "free"), "");
+            const run = bash(`APT_LOCK_FILES=("$D/free" "$D/missing"); wait_for_apt_locks; echo ok`, { D: dir });
+            expect(run.stdout).toBe("ok\n");
+        });
+    });
+
+    test("native_password_hash is MySQL's SHA1(SHA1()) for any password", () => {
+        for (const password of ["password", `R'oot"pw\\$x#1`, "ünïcødé pw", "a".repeat(200)]) {
+            const expected = "*" + crypto.createHash("sha1").update(crypto.createHash("sha1").update(password, "utf8").digest()).digest("hex").toUpperCase();
+            expect(bash('native_password_hash "$P"', { P: password }).stdout).toBe(expected);
+        }
+    });
+
+    test("addresses from the environment are checked", () => {
+        expect(bash('ADDRS="10.15.0.1 192.168.0.255"; require_ipv4_list ADDRS; echo ok').stdout).toBe("ok\n");
+        expect(bash('ADDRS="10.15.0.1 10.15.0.256"; require_ipv4_list ADDRS').stderr).toContain("ADDRS contains '10.15.0.256', which is not an IPv4 address");
+        expect(bash("require_env NOT_SET_ANYWHERE").stderr).toContain("environment variable NOT_SET_ANYWHERE is empty");
+    });
+
+    test("the java wrapper hands every argument to java through an argfile: intact, and not on its command line", () => {
+        const program = path.join(dir, "Echo.java");
+        fs.writeFileSync(program, 'public class Echo { public static void main(String[] a) throws Exception { Thread.sleep(1500); System.out.println(String.join("|", a)); } }\n');
+        const secret = `S3cr"et \\ with $pace`;
+        // As CloudStack's tools call it: a bash child that inherits the exported function and holds the value in a variable.
+        const run = bash(`export PROGRAM SECRET; bash -c 'java "$PROGRAM" -i "$SECRET" -p key' & sleep 1; ps -eo args >"$D/ps"; wait`, { PROGRAM: program, SECRET: secret, D: dir });
+        expect(run.stderr).toBe("");
+        expect(run.stdout).toBe(`-i|${secret}|-p|key\n`);
+        const ps = fs.readFileSync(path.join(dir, "ps"), "utf8");
+        expect(ps).toMatch(/java @\/dev\/fd\/\d+/);
+        expect(ps).not.toContain("S3cr");
+    });
+});
