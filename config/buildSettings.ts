@@ -13,8 +13,10 @@ import { ConfigProblems } from "./problems";
 import {
     ClusterSettings,
     DatabaseSettings,
+    BackupSettings,
     KvmSettings,
     ManagementSettings,
+    MonitoringSettings,
     NetworkSegmentSettings,
     NetworkSettings,
     NfsSettings,
@@ -70,6 +72,8 @@ export function buildSettings(raw: RawObject, ctx: ConfigContext, problems: Conf
     const database = readDatabase(section("database"), packages, nodes);
     const management = readManagement(section("management"));
     const kvm = readKvm(section("kvm"));
+    const monitoring = readMonitoring(section("monitoring"), network);
+    const backup = readBackup(section("backup"), ctx.stack);
     const destroyData = top.boolean("destroyData", false);
     top.rejectUnknown();
 
@@ -84,6 +88,8 @@ export function buildSettings(raw: RawObject, ctx: ConfigContext, problems: Conf
         management,
         kvm,
         zone,
+        monitoring,
+        backup,
         secrets,
         destroyData,
     };
@@ -277,6 +283,27 @@ function readKvm(r: FieldReader): KvmSettings {
     };
     r.rejectUnknown();
     return kvm;
+}
+
+function readMonitoring(r: FieldReader, network: NetworkSettings): MonitoringSettings {
+    const monitoring: MonitoringSettings = {
+        prometheus: r.boolean("prometheus", false),
+        prometheusPort: r.integer("prometheusPort", DEFAULTS.prometheusPort, 1, 65535),
+        prometheusAllowedIps: r.stringList("prometheusAllowedIps", [network.management.cidr].filter((c) => c !== "")),
+    };
+    r.rejectUnknown();
+    return monitoring;
+}
+
+function readBackup(r: FieldReader, stack: string): BackupSettings {
+    const backup: BackupSettings = {
+        directory: r.string("directory", `backups/${stack}`),
+        keep: r.integer("keep", DEFAULTS.backupsKept, 1, 1000),
+        includeExports: r.boolean("includeExports", false),
+        beforeChange: r.boolean("beforeChange", false),
+    };
+    r.rejectUnknown();
+    return backup;
 }
 
 /** "5000-6000" (the seed's form) or separate vniStart/vniEnd. */

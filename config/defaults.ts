@@ -47,6 +47,9 @@ export const DEFAULTS = {
     minimumVxlanUnderlayMtu: 1550,
     defaultMtu: 1500,
     initialAdminPassword: "password",
+    // CloudStack's default exporter port (prometheus.exporter.port).
+    prometheusPort: 9595,
+    backupsKept: 7,
 };
 
 /** More VNIs than this in one range is almost certainly a typo: each VNI becomes a database row. */

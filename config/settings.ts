@@ -243,6 +243,26 @@ export interface ZoneSettings {
     apiUrl?: string;
 }
 
+/** CloudStack's own Prometheus exporter on the management server. */
+export interface MonitoringSettings {
+    prometheus: boolean;
+    prometheusPort: number;
+    /** Addresses allowed to scrape (`prometheus.exporter.allowed.ips`). */
+    prometheusAllowedIps: string[];
+}
+
+/** Backups of the databases (and optionally the NFS exports), kept on the controller. */
+export interface BackupSettings {
+    /** Directory on the controller; relative paths are relative to the project. */
+    directory: string;
+    /** Copies of each kind to keep. */
+    keep: number;
+    /** Also copy /export/primary and /export/secondary (rsync over SSH). */
+    includeExports: boolean;
+    /** Dump the databases before a `pulumi up` that changes the database or management nodes. */
+    beforeChange: boolean;
+}
+
 /** Secrets given by the user; undefined ones are generated and kept in state as secrets. */
 export interface SecretSettings {
     mysqlRootPassword?: pulumi.Output<string>;
@@ -271,6 +291,8 @@ export interface Settings {
     management: ManagementSettings;
     kvm: KvmSettings;
     zone: ZoneSettings;
+    monitoring: MonitoringSettings;
+    backup: BackupSettings;
     secrets: SecretSettings;
     /** Remove databases, /export contents and data disks on destroy. */
     destroyData: boolean;

@@ -48,6 +48,14 @@ export function validateSettings(settings: Settings, problems: ConfigProblems): 
     checkZoneReferences(settings, problems);
     checkVxlan(settings, problems);
     checkSecrets(settings, problems);
+    checkOperations(settings, problems);
+}
+
+function checkOperations(settings: Settings, problems: ConfigProblems): void {
+    settings.monitoring.prometheusAllowedIps.forEach((entry, i) => {
+        if (!isIPv4(entry) && !isCidr(entry)) problems.add(K(`monitoring.prometheusAllowedIps[${i}]`), entry, "expected an IPv4 address or CIDR");
+    });
+    if (!/^[A-Za-z0-9._/~-]+$/.test(settings.backup.directory)) problems.add(K("backup.directory"), settings.backup.directory, "expected a directory path (letters, digits, . _ / ~ -)");
 }
 
 function checkIp(problems: ConfigProblems, key: string, value: string | undefined, example: string): boolean {

@@ -15,6 +15,8 @@ export interface LabHost {
     name: string;
     sshHost: string;
     sshPort: number;
+    /** 127.0.0.1 port forwarded to the host's port 8080 (a management server's API). */
+    apiPort: number;
     managementIp: string;
     publicIp: string;
     managementNic: string;
@@ -31,6 +33,8 @@ export interface LabInventory {
     publicCidr: string;
     publicGateway: string;
     aptProxy: string;
+    /** http://<gateway>:<proxy port>/local when the lab serves local files (LAB_LOCAL_DIR). */
+    localUrl?: string;
     privateKeyFile: string;
     knownHosts: string;
     hosts: LabHost[];
@@ -42,6 +46,8 @@ export interface LabOptions {
     managementPrefix: string;
     publicPrefix: string;
     sshPortBase: number;
+    /** Directory served to the hosts as <localUrl> (e.g. the stand-in CloudStack repository). */
+    localDir?: string;
 }
 
 /** Why labs cannot run here, or undefined when they can. */
@@ -62,6 +68,7 @@ export class TestLab {
             LAB_MGMT_PREFIX: options.managementPrefix,
             LAB_PUB_PREFIX: options.publicPrefix,
             LAB_SSH_PORT_BASE: String(options.sshPortBase),
+            ...(options.localDir ? { LAB_LOCAL_DIR: options.localDir } : {}),
         };
     }
 
@@ -89,12 +96,13 @@ export class TestLab {
         if (fs.existsSync(path.join(this.dir, "state", "config"))) await this.run("down");
     }
 
-    /** Runs a command on a host as root over ssh (test plumbing). */
-    async ssh(host: string, command: string): Promise<string> {
-        const { stdout } = await promisify(execFile)("ssh", ["-F", path.join(this.dir, "ssh_config"), "-o", "BatchMode=yes", host, command], {
-            maxBuffer: 16 << 20,
-            timeout: 600_000,
+    /** Runs a command on a host as root over ssh (test plumbing); rejects when it exits non-zero. */
+    ssh(host: string, command: string, stdin = ""): Promise<string> {
+        return new Promise((resolve, reject) => {
+            const child = execFile("ssh", ["-F", path.join(this.dir, "ssh_config"), "-o", "BatchMode=yes", host, command], { maxBuffer: 16 << 20, timeout: 600_000 }, (err, stdout, stderr) =>
+                err ? reject(new Error(`ssh ${host} ${command}: ${err.message}\n${stderr}`)) : resolve(stdout),
+            );
+            child.stdin?.end(stdin);
         });
-        return stdout;
     }
 }

@@ -9,17 +9,7 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import Mustache from "mustache";
-import { TEMPLATE_DIR } from "../../providers/remote/templates";
-
-const PARTIALS = ["prelude.sh", "files.sh", "apt.sh", "services.sh", "mysql-server.sh", "mysql-client.sh", "cloudstack-tool-wrappers.sh"];
-
-/** The helpers as a script would include them (MariaDB flavour), followed by `body`. */
-function withHelpers(body: string): string {
-    const load = (name: string) => fs.readFileSync(path.join(TEMPLATE_DIR, "partials", `${name}.mustache`), "utf8");
-    const template = `${PARTIALS.map((p) => `{{> ${p}}}`).join("\n")}\n${body}`;
-    return Mustache.render(template, { mariadb: true }, load, { escape: (v: string) => v });
-}
+import { withHelpers } from "./steps-partials";
 
 interface Run {
     status: number | null;

@@ -1,0 +1,103 @@
+/**
+ * The `lab` stack: the seed's topology on lab hosts, written as a user would
+ * write Pulumi.lab.yaml. Only config values differ from a real deployment:
+ * addresses and SSH ports from the lab inventory, Debian package names
+ * (MariaDB, Java 17, no qemu to save install time), the stand-in CloudStack
+ * repository the lab serves, and the two things this kernel cannot do
+ * (serve kernel NFS, offer /dev/kvm).
+ */
+import { LabHost, LabInventory } from "../support/lab";
+
+export interface LabRoles {
+    nfs: string;
+    database: string;
+    management: string;
+    kvm: string[];
+}
+
+const first3 = (cidr: string) => cidr.split(".").slice(0, 3).join(".");
+
+export function labStackConfig(inventory: LabInventory, roles: LabRoles, extra: Record<string, unknown> = {}): Record<string, unknown> {
+    const host = (name: string): LabHost => {
+        const found = inventory.hosts.find((h) => h.name === name);
+        if (!found) throw new Error(`lab has no host ${name}`);
+        return found;
+    };
+    const node = (name: string, nodeRoles: string[]) => {
+        const h = host(name);
+        return {
+            name,
+            address: h.sshHost,
+            roles: nodeRoles,
+            managementAddress: h.managementIp,
+            publicAddress: h.publicIp,
+            ssh: { port: h.sshPort, hostKey: h.hostKey },
+        };
+    };
+    const mgmt = first3(inventory.managementCidr);
+    const pub = first3(inventory.publicCidr);
+    const local = `${inventory.aptProxy}/local`;
+    const nfsIp = host(roles.nfs).managementIp;
+    const apiPort = host(roles.management).apiPort;
+    return {
+        "cloudstack:ssh": { user: "root", privateKeyFile: inventory.privateKeyFile },
+        "cloudstack:nodes": [
+            node(roles.nfs, ["nfs"]),
+            node(roles.database, ["database"]),
+            node(roles.management, ["management"]),
+            ...roles.kvm.map((name) => node(name, ["kvm"])),
+        ],
+        "cloudstack:network": {
+            management: { cidr: inventory.managementCidr, gateway: inventory.managementGateway, bridge: "cloudbr0" },
+            public: { cidr: inventory.publicCidr, gateway: inventory.publicGateway, bridge: "cloudbr1", mtu: 1550 },
+            defaultRoute: "public",
+            dnsServers: [inventory.managementGateway],
+            ntpServers: [inventory.managementGateway],
+            timezone: "Asia/Seoul",
+            domain: "lab.test",
+            rollbackSeconds: 60,
+        },
+        "cloudstack:packages": {
+            cloudstackRepo: `${local}/cloudstack lab 4.19`,
+            cloudstackRepoKeyUrl: `${local}/cloudstack/release.asc`,
+            javaPackage: "openjdk-17-jre-headless",
+            javaBinary: "/usr/lib/jvm/java-17-openjdk-amd64/bin/java",
+            databaseEngine: "mariadb",
+            basePackages: ["chrony", "curl", "ca-certificates", "gnupg", "python3", "iproute2"],
+            kvmPackages: ["libvirt-daemon-system", "libvirt-clients"],
+            // No kernel NFS client here to mount secondary storage: CloudStack registers the template itself from the first image store.
+            systemVmTemplateUrl: "",
+            cloudMonkeyUrl: "",
+            aptProxy: inventory.aptProxy,
+        },
+        "cloudstack:nfs": { server: nfsIp, verifyServing: false },
+        "cloudstack:kvm": { requireHardwareVirtualization: false },
+        "cloudstack:zone": {
+            name: "TEST",
+            dns1: inventory.managementGateway,
+            guestCidr: "192.168.0.0/24",
+            apiUrl: `http://127.0.0.1:${apiPort}/client/api`,
+            readyTimeoutSeconds: 600,
+            physicalNetworks: [
+                {
+                    name: "PhysicalNetwork",
+                    isolationMethod: "VXLAN",
+                    vniRange: "5000-6000",
+                    trafficTypes: [
+                        { type: "Management", kvmLabel: "cloudbr0" },
+                        { type: "Guest", kvmLabel: "cloudbr1" },
+                        { type: "Public", kvmLabel: "cloudbr1" },
+                        { type: "Storage", kvmLabel: "cloudbr0" },
+                    ],
+                },
+            ],
+            publicIpRanges: [{ startIp: `${pub}.220`, endIp: `${pub}.230`, gateway: inventory.publicGateway, netmask: "255.255.255.0" }],
+            pods: [{ name: "Internal", gateway: inventory.managementGateway, netmask: "255.255.255.0", startIp: `${mgmt}.160`, endIp: `${mgmt}.170` }],
+            clusters: [{ name: "testbed", pod: "Internal" }],
+            hosts: roles.kvm.map((name, i) => ({ name: `N${i + 1}`, cluster: "testbed", pod: "Internal", ip: host(name).managementIp, node: name })),
+            primaryStorages: [{ name: "lab-primary", scope: "cluster", cluster: "testbed", pod: "Internal", server: nfsIp, path: "/export/primary" }],
+            secondaryStorages: [{ name: "lab-secondary", server: nfsIp, path: "/export/secondary" }],
+        },
+        ...extra,
+    };
+}
