@@ -10,7 +10,14 @@ import { deployCloud } from "./components/deployCloud";
 import { loadSettings } from "./config/readSettings";
 
 const settings = loadSettings();
+
+// Pulumi records a stack trace for every resource and promise it creates;
+// for a 100-host stack that was most of a preview's time
+// (bench/preview-scale.ts). Building the graph needs none of them.
+const stackTraceLimit = Error.stackTraceLimit;
+Error.stackTraceLimit = 0;
 const cloud = deployCloud(settings);
+Error.stackTraceLimit = stackTraceLimit;
 
 export const uiUrl = cloud.uiUrl;
 export const apiUrl = cloud.apiUrl;

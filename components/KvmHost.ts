@@ -48,7 +48,7 @@ export class KvmHost extends pulumi.ComponentResource {
     verifyAfterRegistration(registration: pulumi.Resource): void {
         createRemoteSteps(
             { node: this.args.node, connection: this.args.base.connection, secrets: {}, parent: this, dependsOn: [registration] },
-            kvmVerifySteps(this.args.kvm),
+            kvmVerifySteps(this.args.kvm, this.args.physicalNetworks),
         );
     }
 }

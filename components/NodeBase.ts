@@ -18,8 +18,6 @@ export interface NodeBaseArgs {
     readonly node: NodeSettings;
     readonly network: NetworkSettings;
     readonly packages: PackageSettings;
-    /** Every node of the stack, for /etc/hosts. */
-    readonly allNodes: readonly NodeSettings[];
 }
 
 export class NodeBase extends pulumi.ComponentResource {
@@ -59,7 +57,8 @@ export class NodeBase extends pulumi.ComponentResource {
         }
         const common = createRemoteSteps(
             { node, connection: this.connection, secrets: {}, parent: this, dependsOn: this.bridges ? [this.bridges] : [] },
-            commonSteps(node, network, args.packages, args.allNodes),
+            // Only the node's own name goes to /etc/hosts (CloudStack works with addresses), so adding a node changes no other node.
+            commonSteps(node, network, args.packages),
         );
         this.ready = [...(this.bridges ? [this.bridges] : []), ...Object.values(common)].slice(-1);
         this.managementAddress = pulumi.output(node.managementAddress ?? this.bridges?.managementAddress ?? node.address);

@@ -72,7 +72,7 @@ export function deployCloud(settings: Settings): CloudOutputs {
     const databaseKey = secretOrGenerated(secrets.databaseKey, "database-key");
 
     const bases = new Map(
-        settings.nodes.map((node) => [node.name, new NodeBase(node.name, { node, network: settings.network, packages: settings.packages, allNodes: settings.nodes })]),
+        settings.nodes.map((node) => [node.name, new NodeBase(node.name, { node, network: settings.network, packages: settings.packages })]),
     );
     const baseOf = (name: string) => bases.get(name)!;
     const [managementNode] = nodesWithRole(settings, "management");

@@ -2,7 +2,8 @@
  * What the stack exports for people: a mermaid picture of the deployment and
  * where each node's logs are.
  */
-import { Role, Settings } from "../config/settings";
+import { cidrContains, isIPv4 } from "../config/net";
+import { NodeSettings, nodesWithRole, Role, Settings } from "../config/settings";
 import { isZoneOnly } from "../config/validate";
 
 const LOGS: Record<Role, string[]> = {
@@ -23,22 +24,47 @@ export function logFilesOf(settings: Settings): Record<string, string[]> {
 /** Mermaid node ids must be plain words. */
 const id = (kind: string, name: string) => `${kind}_${name.replace(/[^A-Za-z0-9]/g, "_")}`;
 
-export function describeTopology(settings: Settings): string {
-    const { network, zone } = settings;
-    const lines = ["flowchart TB"];
-    if (!isZoneOnly(settings)) {
-        lines.push(`  mgmtnet[("management ${network.management.cidr}<br/>${network.management.bridge}")]`);
-        lines.push(`  pubnet[("public ${network.public.cidr}<br/>${network.public.bridge}${network.public.mtu ? ` mtu ${network.public.mtu}` : ""}")]`);
-        for (const node of settings.nodes) {
-            lines.push(`  ${id("node", node.name)}["${node.name}<br/>${node.roles.join(", ")}<br/>${node.address}"]`);
-            if (node.bridges) {
-                lines.push(`  ${id("node", node.name)} --- mgmtnet`);
-                lines.push(`  ${id("node", node.name)} --- pubnet`);
-            } else {
-                lines.push(`  ${id("node", node.name)} --- mgmtnet`);
-            }
+/** The node's known addresses (SSH, management, public). */
+function addressesOf(node: NodeSettings): string[] {
+    return [...new Set([node.address, node.managementAddress, node.publicAddress].filter((a): a is string => a !== undefined && isIPv4(a)))];
+}
+
+/** The node's address inside `cidr`, if one is known. */
+function addressIn(node: NodeSettings, cidr: string): string | undefined {
+    return cidr === "" ? undefined : addressesOf(node).find((a) => cidrContains(cidr, a));
+}
+
+/** Nodes, the two networks with each node's bridge and address on them, and who talks to whom. */
+function describeNodes(settings: Settings, lines: string[]): void {
+    const { network, database, management } = settings;
+    const segments = [
+        { key: "mgmtnet", name: "management", segment: network.management },
+        { key: "pubnet", name: "public", segment: network.public },
+    ];
+    for (const { key, name, segment } of segments) {
+        lines.push(`  ${key}[("${name} ${segment.cidr}<br/>gateway ${segment.gateway}${segment.mtu ? `, MTU ${segment.mtu}` : ""}")]`);
+    }
+    for (const node of settings.nodes) {
+        lines.push(`  ${id("node", node.name)}["${node.name}<br/>${node.roles.join(", ")}<br/>ssh ${node.address}"]`);
+        for (const { key, segment } of segments) {
+            const address = addressIn(node, segment.cidr) ?? (node.bridges && key === "mgmtnet" ? "address found at deploy" : undefined);
+            if (address === undefined && !node.bridges) continue;
+            const label = node.bridges ? `${segment.bridge} ${address ?? ""}`.trim() : address;
+            lines.push(`  ${id("node", node.name)} ---|"${label}"| ${key}`);
         }
     }
+    const [managementNode] = nodesWithRole(settings, "management");
+    const [databaseNode] = nodesWithRole(settings, "database");
+    if (managementNode && databaseNode && managementNode !== databaseNode) {
+        lines.push(`  ${id("node", managementNode.name)} -->|"MySQL :${database.port}"| ${id("node", databaseNode.name)}`);
+    }
+    if (managementNode) lines.push(`  ${id("node", managementNode.name)} -->|"API :${management.uiPort}"| ${id("zone", settings.zone.name)}`);
+}
+
+export function describeTopology(settings: Settings): string {
+    const { zone } = settings;
+    const lines = ["flowchart TB"];
+    if (!isZoneOnly(settings)) describeNodes(settings, lines);
     lines.push(`  subgraph ${id("zone", zone.name)}["zone ${zone.name} (guest ${zone.guestCidr}, MTU ${zone.guestMtu})"]`);
     for (const pn of zone.physicalNetworks) {
         const labels = pn.trafficTypes.map((t) => `${t.type}:${t.kvmLabel}`).join(" ");
@@ -70,6 +96,11 @@ export function describeTopology(settings: Settings): string {
     lines.push("  end");
     for (const host of zone.hosts.filter((h) => h.node !== undefined)) {
         lines.push(`  ${id("node", host.node!)} -. registered as .-> ${id("host", host.name)}`);
+    }
+    for (const nfsNode of isZoneOnly(settings) ? [] : nodesWithRole(settings, "nfs")) {
+        const served = (server: string) => server === settings.nfs.server || addressesOf(nfsNode).includes(server);
+        for (const storage of zone.primaryStorages.filter((s) => served(s.server))) lines.push(`  ${id("node", nfsNode.name)} -. NFS .-> ${id("primary", storage.name)}`);
+        for (const storage of zone.secondaryStorages.filter((s) => served(s.server))) lines.push(`  ${id("node", nfsNode.name)} -. NFS .-> ${id("secondary", storage.name)}`);
     }
     return lines.join("\n");
 }

@@ -99,11 +99,19 @@ function secretOutput(value: string | undefined): pulumi.Output<string> | undefi
     return value === undefined ? undefined : pulumi.secret(value);
 }
 
+// cloudstack-setup-databases puts these on shell command lines (some unquoted)
+// and splits user:password at ":", so only this set survives it.
+const SETUP_DATABASES_SAFE = /^[A-Za-z0-9._+=@%,^-]+$/;
+const PASSED_TO_SETUP_DATABASES: readonly string[] = ["cloudDbPassword", "managementServerKey", "databaseKey"];
+
 function readSecrets(top: FieldReader, ctx: ConfigContext, problems: ConfigProblems): SecretSettings {
     const read = (name: (typeof SECRET_KEYS)[number]) => {
         const value = top.optionalString(name);
         if (value !== undefined && !ctx.isSecret(name)) {
             problems.add(top.key(name), "(hidden)", `is stored in plain text; set it with: pulumi config set --secret ${NAMESPACE}:${name}`);
+        }
+        if (value !== undefined && PASSED_TO_SETUP_DATABASES.includes(name) && !SETUP_DATABASES_SAFE.test(value)) {
+            problems.add(top.key(name), "(hidden)", "may only contain letters, digits and . _ + = @ % , ^ - (cloudstack-setup-databases passes it through shell command lines)");
         }
         return secretOutput(value);
     };

@@ -93,6 +93,10 @@ function checkNodes(settings: Settings, problems: ConfigProblems): void {
         }
         if (!DNS_NAME.test(node.fqdn)) problems.add(K(`${key}.fqdn`), node.fqdn, "expected a fully qualified DNS name");
         if (node.roles.length === 0) problems.add(K(`${key}.roles`), node.roles, `expected at least one of ${ROLES.join(", ")}`);
+        if (node.roles.includes("management") && node.roles.includes("kvm")) {
+            // Both roles install Java and the CloudStack repository as steps of the same name.
+            problems.add(K(`${key}.roles`), node.roles, "management and kvm on one machine is not supported by this version; use separate machines");
+        }
         if (!node.ssh.password && !node.ssh.privateKey && !node.ssh.privateKeyFile) {
             problems.add(
                 K(`${key}.ssh`),

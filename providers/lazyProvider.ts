@@ -18,8 +18,21 @@ import * as pulumi from "@pulumi/pulumi";
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyProvider = any;
 
+// One object per provider: the SDK serializes each distinct provider object once and caches it by identity.
+const shims = new Map<string, pulumi.dynamic.ResourceProvider>();
+
 /** `modulePath` is relative to the program directory, without extension, e.g. "providers/remote/RemoteScript". */
 export function lazyProvider(modulePath: string, exportName: string): pulumi.dynamic.ResourceProvider {
+    const key = `${modulePath}#${exportName}`;
+    let shim = shims.get(key);
+    if (!shim) {
+        shim = createShim(modulePath, exportName);
+        shims.set(key, shim);
+    }
+    return shim;
+}
+
+function createShim(modulePath: string, exportName: string): pulumi.dynamic.ResourceProvider {
     const load = (): AnyProvider => {
         const path = require("path");
         if (!require.extensions[".ts"]) {

@@ -14,9 +14,10 @@ import * as path from "path";
 import { Settings } from "../../config/settings";
 import { commonSteps, databaseFinalizeSteps, databaseSteps, kvmAuthorizeKeySteps, kvmSteps, kvmVerifySteps, managementSteps, nfsSteps } from "../../components/steps";
 import { RemoteStep } from "../../providers/remote/step";
-import { LabInventory, labSettings } from "./labSettings";
+import { LabInventory, labUnavailableReason } from "../support/lab";
+import { labSettings } from "./labSettings";
 import { withHelpers } from "../unit/steps-partials";
-import { describeRun, labDown, labUnavailableReason, labUp, onHost, runStep, StepRun } from "./support/lab";
+import { describeRun, onHost, runStep, StepRun, STEPS_LAB } from "./support/lab";
 
 const unavailable = labUnavailableReason();
 if (unavailable) console.warn(`skipping the lab runs of the node scripts: ${unavailable}`);
@@ -71,8 +72,8 @@ describeLab("node scripts on a real lab", () => {
     let kvmInstall: Promise<StepRun>;
 
     beforeAll(async () => {
-        await labDown();
-        inventory = await labUp(3);
+        await STEPS_LAB.down();
+        inventory = await STEPS_LAB.up("3");
         settings = labSettings(inventory, [["management"], ["database", "nfs"], ["kvm"]]);
         // The lab has no bridges: VXLAN runs over the public NIC, management over the management NIC.
         settings.zone.physicalNetworks[0].trafficTypes = [
@@ -86,7 +87,7 @@ describeLab("node scripts on a real lab", () => {
         kvmInstall = runStep(h3.name, step(kvmSteps(kvmArgs()), "kvm-packages"));
     });
     afterAll(async () => {
-        await labDown();
+        await STEPS_LAB.down();
     });
 
     test("common steps on every host, twice: apt proxy and base packages, FQDN in /etc/hosts, time zone and chrony", async () => {

@@ -4,37 +4,9 @@
  * Ubuntu 24.04 differs (MariaDB, Java 17, no CloudStack repository reachable,
  * no kernel NFS server).
  */
-import * as fs from "fs";
-import * as path from "path";
 import { NodeSettings, Role, Settings } from "../../config/settings";
+import { LabInventory } from "../support/lab";
 import { seedSettings } from "../unit/steps-fixture";
-
-export interface LabHost {
-    name: string;
-    sshHost: string;
-    sshPort: number;
-    managementIp: string;
-    publicIp: string;
-    managementNic: string;
-    publicNic: string;
-    user: string;
-    password: string;
-    hostKey: string;
-}
-
-export interface LabInventory {
-    prefix: string;
-    managementCidr: string;
-    publicCidr: string;
-    aptProxy: string;
-    privateKeyFile: string;
-    knownHosts: string;
-    hosts: LabHost[];
-}
-
-export function readInventory(labDir: string): LabInventory {
-    return JSON.parse(fs.readFileSync(path.join(labDir, "inventory.json"), "utf8")) as LabInventory;
-}
 
 /** Settings for a lab whose hosts take the given roles, in inventory order. */
 export function labSettings(inventory: LabInventory, roles: Role[][]): Settings {

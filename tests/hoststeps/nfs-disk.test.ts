@@ -1,8 +1,8 @@
 /**
  * The NFS data-disk step on a real block device: a loop device over a sparse
  * file on this machine, with the scripts run inside a private mount namespace
- * whose /etc/fstab is a temporary copy. Partitioning, mkfs, mounting by UUID
- * and fstab editing are real; nothing of the machine's own mounts or fstab
+ * whose /etc is a temporary copy. Partitioning, mkfs, mounting by UUID and
+ * fstab editing are real; nothing of the machine's own mounts or fstab
  * changes. Needs root, /dev/loop-control and sfdisk (Debian package fdisk).
  */
 import { execFileSync, spawnSync } from "child_process";
@@ -25,6 +25,10 @@ const unavailable = unavailableReason();
 if (unavailable) console.warn(`skipping the data-disk runs: ${unavailable}`);
 const describeDisk = unavailable ? describe.skip : describe;
 
+function expectSuccess(result: { code: number | null; stdout: string; stderr: string }): void {
+    if (result.code !== 0) throw new Error(`exit ${result.code}\n${result.stdout}\n${result.stderr}`);
+}
+
 const run = (cmd: string, args: string[]) => execFileSync(cmd, args, { encoding: "utf8" }).trim();
 
 describeDisk("NFS data disk on a loop device", () => {
@@ -40,6 +44,7 @@ describeDisk("NFS data disk on a loop device", () => {
         return { code: result.status, stdout: result.stdout, stderr: result.stderr, ...parseReport(result.stdout) };
     }
 
+    const fstab = () => path.join(dir, "etc", "fstab");
     const inNamespace = (command: string) => spawnSync("nsenter", [`--mount=${namespace}`, "sh", "-c", command], { encoding: "utf8" });
 
     function diskStep(options: { forceFormat?: boolean; destroyData?: boolean } = {}): RemoteStep {
@@ -50,7 +55,9 @@ describeDisk("NFS data disk on a loop device", () => {
     beforeAll(() => {
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "nfs-disk-"));
         exportRoot = path.join(dir, "export");
-        fs.writeFileSync(path.join(dir, "fstab"), "# test fstab\n");
+        // The namespace gets a copy of /etc, so that the script replaces a real file (as on a node), not a bind mount.
+        run("cp", ["-a", "/etc", path.join(dir, "etc")]);
+        fs.writeFileSync(fstab(), "# test fstab\n");
         run("truncate", ["-s", "96M", path.join(dir, "disk.img")]);
         loop = run("losetup", ["--find", "--partscan", "--show", path.join(dir, "disk.img")]);
         // A persistent private mount namespace: a file bind-mounted on a private mount holds it.
@@ -59,7 +66,7 @@ describeDisk("NFS data disk on a loop device", () => {
         run("mount", ["--bind", dir, dir]);
         run("mount", ["--make-private", dir]);
         run("unshare", [`--mount=${namespace}`, "--propagation", "private", "true"]);
-        run("nsenter", [`--mount=${namespace}`, "mount", "--bind", path.join(dir, "fstab"), "/etc/fstab"]);
+        run("nsenter", [`--mount=${namespace}`, "mount", "--bind", path.join(dir, "etc"), "/etc"]);
     });
 
     afterAll(() => {
@@ -81,35 +88,35 @@ describeDisk("NFS data disk on a loop device", () => {
 
     test("with forceFormat: partitioned, ext4, mounted on the export root by UUID; a second run changes nothing", () => {
         const first = runInNamespace(diskStep({ forceFormat: true }));
-        expect(first).toMatchObject({ code: 0 });
+        expectSuccess(first);
         expect(first.changed).toEqual([`partitioned ${loop} and created ext4 on ${loop}p1`, "wrote /etc/fstab", `mounted ${loop}p1 on ${exportRoot}`]);
         const uuid = run("blkid", ["-o", "value", "-s", "UUID", `${loop}p1`]);
-        expect(fs.readFileSync(path.join(dir, "fstab"), "utf8")).toBe(
+        expect(fs.readFileSync(fstab(), "utf8")).toBe(
             `# test fstab\n# BEGIN cloudstack-infra export-disk\nUUID=${uuid} ${exportRoot} ext4 defaults,nofail 0 2\n# END cloudstack-infra export-disk\n`,
         );
         expect(inNamespace(`findmnt -n -o SOURCE --mountpoint ${exportRoot}`).stdout.trim()).toBe(`${loop}p1`);
         const second = runInNamespace(diskStep({ forceFormat: true }));
-        expect(second).toMatchObject({ code: 0 });
+        expectSuccess(second);
         expect(second.changed).toEqual([]);
     });
 
     test("our own disk, unmounted (e.g. after a reboot), is mounted again and never reformatted", () => {
         expect(inNamespace(`touch ${exportRoot}/keep-me && umount ${exportRoot}`).status).toBe(0);
         const again = runInNamespace(diskStep());
-        expect(again).toMatchObject({ code: 0 });
+        expectSuccess(again);
         expect(again.changed).toEqual([`mounted ${loop}p1 on ${exportRoot}`]);
         expect(inNamespace(`test -f ${exportRoot}/keep-me`).status).toBe(0);
     });
 
     test("delete keeps the disk unless destroyData; with it, unmounts, drops the fstab lines and wipes the disk", () => {
         const kept = runInNamespace(diskStep(), "delete");
-        expect(kept).toMatchObject({ code: 0 });
+        expectSuccess(kept);
         expect(kept.changed).toEqual([]);
         expect(inNamespace(`test -f ${exportRoot}/keep-me`).status).toBe(0);
         const destroyed = runInNamespace(diskStep({ destroyData: true }), "delete");
-        expect(destroyed).toMatchObject({ code: 0 });
+        expectSuccess(destroyed);
         expect(destroyed.changed).toEqual([`unmounted ${exportRoot}`, "wrote /etc/fstab", `wiped ${loop}`]);
-        expect(fs.readFileSync(path.join(dir, "fstab"), "utf8")).toBe("# test fstab\n");
+        expect(fs.readFileSync(fstab(), "utf8")).toBe("# test fstab\n");
         expect(run("wipefs", ["--noheadings", loop])).toBe("");
     });
 

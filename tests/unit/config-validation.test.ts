@@ -176,6 +176,16 @@ describe("validation rules", () => {
         ).toEqual([]);
     });
 
+    test("secrets cloudstack-setup-databases cannot pass through its shell lines are refused, without showing them", () => {
+        const problems = problemsAfter((r) => (r.cloudDbPassword = "pa$$word:with spaces"), ["cloudDbPassword"]);
+        expectProblem(problems, /cloudstack:cloudDbPassword: "\(hidden\)" is invalid: may only contain letters, digits and/);
+        expect(problems.join("\n")).not.toContain("pa$$word");
+    });
+
+    test("management and KVM on one machine is refused by this version", () => {
+        expectProblem(problemsAfter((r) => r.nodes[0].roles.push("kvm")), /cloudstack:nodes\[0\]\.roles: .* is invalid: management and kvm on one machine is not supported/);
+    });
+
     test("secrets stored in plain text are refused", () => {
         expectProblem(problemsAfter((r) => (r.mysqlRootPassword = "hunter2hunter2")), /cloudstack:mysqlRootPassword: "\(hidden\)" is invalid: is stored in plain text; set it with: pulumi config set --secret/);
         const problems = problemsAfter((r) => (r.mysqlRootPassword = "hunter2hunter2"));

@@ -180,15 +180,22 @@ describe("guards", () => {
     });
 });
 
+/** The program's TypeScript files and the templates that may use a template or partial (not tests, not dependencies). */
+function programSources(dir: string): string[] {
+    return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+        const full = path.join(dir, entry.name);
+        if (entry.isDirectory()) return entry.name.startsWith(".") || ["node_modules", "tests"].includes(entry.name) ? [] : programSources(full);
+        return /\.(ts|mustache)$/.test(entry.name) ? [full] : [];
+    });
+}
+
 describe("templates", () => {
     const LEAD_TEMPLATES = /^(netplan\.yaml|network-.*)\.mustache$/;
 
     test("every template and partial is used", () => {
-        const sources = [
-            ...fs.readdirSync(path.join(__dirname, "..", "..", "components", "steps")).map((f) => fs.readFileSync(path.join(__dirname, "..", "..", "components", "steps", f), "utf8")),
-            ...fs.readdirSync(TEMPLATE_DIR).filter((f) => f.endsWith(".mustache")).map((f) => fs.readFileSync(path.join(TEMPLATE_DIR, f), "utf8")),
-            ...fs.readdirSync(path.join(TEMPLATE_DIR, "partials")).map((f) => fs.readFileSync(path.join(TEMPLATE_DIR, "partials", f), "utf8")),
-        ].join("\n");
+        const sources = [...programSources(path.join(__dirname, "..", "..")), ...fs.readdirSync(TEMPLATE_DIR).filter((f) => f.endsWith(".mustache")).map((f) => path.join(TEMPLATE_DIR, f))]
+            .map((file) => fs.readFileSync(file, "utf8"))
+            .join("\n");
         const unused = [
             ...fs.readdirSync(TEMPLATE_DIR).filter((f) => f.endsWith(".mustache") && !LEAD_TEMPLATES.test(f)).map((f) => f.replace(/(\.sh)?\.mustache$/, "")).filter((name) => !sources.includes(`"${name}"`)),
             ...fs.readdirSync(path.join(TEMPLATE_DIR, "partials")).map((f) => f.replace(/\.mustache$/, "")).filter((name) => !sources.includes(`{{> ${name}}}`)),

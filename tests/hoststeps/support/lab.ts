@@ -1,45 +1,18 @@
 /**
- * A private test lab (tests/lab/lab.sh) for the real-run tests of the node
- * scripts, and a runner that executes a step's script on a lab host with
- * plain ssh exactly as RemoteScript does: `bash -s` as root, the environment
- * (secrets included) exported at the top of stdin, the script after it.
+ * This suite's own lab (tests/support/lab.ts) and a runner that executes a
+ * step's script on a lab host with plain ssh exactly as RemoteScript does:
+ * `bash -s` as root, the environment (secrets included) exported at the top
+ * of stdin, the script after it. Failing runs resolve too, so tests can look
+ * at their messages.
  */
-import { execFile, spawn } from "child_process";
-import * as fs from "fs";
+import { spawn } from "child_process";
 import * as path from "path";
-import { promisify } from "util";
 import { parseReport, scriptPayload } from "../../../providers/remote/ssh";
 import { RemoteStep } from "../../../providers/remote/step";
-import { LabInventory, readInventory } from "../labSettings";
+import { TestLab } from "../../support/lab";
 
-const REPO = path.join(__dirname, "..", "..", "..");
-const LAB_SH = path.join(REPO, "tests", "lab", "lab.sh");
-
-/** This suite's own lab, so it never collides with other engineers' labs. */
-const LAB_ENV = { LAB_PREFIX: "labtpl", LAB_MGMT_PREFIX: "10.25.0", LAB_PUB_PREFIX: "10.26.0", LAB_SSH_PORT_BASE: "23000" };
-export const LAB_DIR = path.join(REPO, ".lab", LAB_ENV.LAB_PREFIX);
-
-/** Why the lab cannot run here, or undefined when it can. */
-export function labUnavailableReason(): string | undefined {
-    if (process.getuid?.() !== 0) return "the lab needs root (network namespaces, mounts, cgroups)";
-    if (!fs.existsSync(LAB_SH)) return `${LAB_SH} does not exist yet`;
-    return undefined;
-}
-
-async function lab(...args: string[]): Promise<string> {
-    const { stdout, stderr } = await promisify(execFile)(LAB_SH, args, { env: { ...process.env, ...LAB_ENV }, maxBuffer: 16 << 20, timeout: 900_000 });
-    return stdout + stderr;
-}
-
-export async function labUp(hosts: number): Promise<LabInventory> {
-    await lab("up", String(hosts));
-    return readInventory(LAB_DIR);
-}
-
-/** Always safe to call: tears down whatever of this lab exists. */
-export async function labDown(): Promise<void> {
-    if (fs.existsSync(path.join(LAB_DIR, "state", "config"))) await lab("down");
-}
+/** Prefix, subnets and ports of its own, so this suite never collides with other labs. */
+export const STEPS_LAB = new TestLab({ prefix: "labtpl", managementPrefix: "10.25.0", publicPrefix: "10.26.0", sshPortBase: 23000 });
 
 export interface StepRun {
     code: number;
@@ -73,7 +46,7 @@ export function runStep(host: string, step: RemoteStep, values: Record<string, s
 
 function ssh(host: string, command: string, stdin: string): Promise<StepRun> {
     return new Promise((resolve, reject) => {
-        const child = spawn("ssh", ["-F", path.join(LAB_DIR, "ssh_config"), "-o", "BatchMode=yes", host, command], { stdio: ["pipe", "pipe", "pipe"] });
+        const child = spawn("ssh", ["-F", path.join(STEPS_LAB.dir, "ssh_config"), "-o", "BatchMode=yes", host, command], { stdio: ["pipe", "pipe", "pipe"] });
         let stdout = "";
         let stderr = "";
         child.stdout.on("data", (chunk) => (stdout += chunk));

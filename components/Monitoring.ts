@@ -1,0 +1,73 @@
+/**
+ * Monitoring hooks (issue 6): CloudStack's own Prometheus exporter on the
+ * management server. Its three global settings go through the Zone's
+ * `globalSettings` (GlobalSetting resources); the exporter starts only with
+ * the management server, so a step on the management node restarts it once
+ * whenever enable/port changed (templates/ops-prometheus-restart.sh.mustache).
+ *
+ * Wiring (components/deployCloud.ts):
+ *   const zone = new Zone("zone", { ..., globalSettings: prometheusGlobalSettings(settings.monitoring) }, ...);
+ *   new PrometheusRestart(`${managementNode.name}-prometheus`, {
+ *       node: managementNode, connection: managementBase.connection,
+ *       monitoring: settings.monitoring, management: settings.management, after: zone.ready });
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { isIPv4 } from "../config/net";
+import { ManagementSettings, MonitoringSettings, NodeSettings } from "../config/settings";
+import { RemoteScript } from "../providers/remote/RemoteScript";
+import { SshTarget } from "../providers/remote/ssh";
+import { renderTemplate } from "../providers/remote/templates";
+
+/** The exporter's global settings, or none when monitoring.prometheus is off. */
+export function prometheusGlobalSettings(monitoring: MonitoringSettings): Record<string, string> {
+    if (!monitoring.prometheus) return {};
+    monitoring.prometheusAllowedIps.forEach((entry, i) => {
+        // PrometheusExporterServerImpl compares the client address with each entry as a string.
+        if (!isIPv4(entry)) {
+            throw new Error(`cloudstack:monitoring.prometheusAllowedIps[${i}]: "${entry}" is not allowed here; CloudStack's prometheus.exporter.allowed.ips takes IPv4 addresses only (no CIDR), e.g. the Prometheus server's address`);
+        }
+    });
+    return {
+        "prometheus.exporter.enable": "true",
+        "prometheus.exporter.port": String(monitoring.prometheusPort),
+        // An empty list would refuse everyone; CloudStack's default is the local host.
+        "prometheus.exporter.allowed.ips": (monitoring.prometheusAllowedIps.length ? monitoring.prometheusAllowedIps : ["127.0.0.1"]).join(","),
+    };
+}
+
+export interface PrometheusRestartArgs {
+    /** The management node. */
+    readonly node: NodeSettings;
+    readonly connection: pulumi.Input<SshTarget>;
+    readonly monitoring: MonitoringSettings;
+    readonly management: ManagementSettings;
+    /** What sets the exporter settings (the zone, whose global settings come first). */
+    readonly after: pulumi.Input<pulumi.Resource>[];
+}
+
+export class PrometheusRestart extends pulumi.ComponentResource {
+    /** The restart step, when monitoring.prometheus is on. */
+    readonly step?: RemoteScript;
+
+    constructor(name: string, args: PrometheusRestartArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("cloudstack:ops:PrometheusRestart", name, {}, opts);
+        if (args.monitoring.prometheus) {
+            const { uiPort, apiPath, startTimeoutSeconds } = args.management;
+            const port = args.monitoring.prometheusPort;
+            this.step = new RemoteScript(
+                `${args.node.name}-prometheus-restart`,
+                {
+                    connection: args.connection,
+                    node: args.node.name,
+                    step: "prometheus-restart",
+                    script: renderTemplate("ops-prometheus-restart.sh", { port, uiPort, apiPath, startTimeoutSeconds }),
+                    // What a restart is for: the step runs again only when these change.
+                    env: { EXPORTER_SETTINGS: `enable=true port=${port}` },
+                    timeoutSeconds: startTimeoutSeconds + 300,
+                },
+                { parent: this, dependsOn: args.after },
+            );
+        }
+        this.registerOutputs({});
+    }
+}

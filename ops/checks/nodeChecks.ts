@@ -1,0 +1,160 @@
+/**
+ * The checks `verify` runs on the nodes, as data: which nodes each applies
+ * to, which shell function of templates/ops-checks.sh.mustache probes it
+ * with which arguments, and what fixes a failure.
+ */
+import { engineOf } from "../../components/steps/database";
+import { OpsContext, OpsNode, databaseAddress, managementAddressOf, nodesWith } from "../context";
+import { opsCommand } from "../commands";
+import { NodeCheck } from "./types";
+
+const has = (node: OpsNode, role: OpsNode["roles"][number]) => node.roles.includes(role);
+
+/** The agent port on the management server (fixed in 4.19). */
+export const AGENT_PORT = 8250;
+
+export function libvirtPort(ctx: OpsContext): number {
+    return ctx.settings.kvm.libvirtTls ? 16514 : 16509;
+}
+
+const bridgeFix = (node: OpsNode, ctx: OpsContext) =>
+    `the bridges are built by pulumi up (BridgeNetwork of ${node.name}): run pulumi up --stack ${ctx.settings.stack}; ` +
+    `if SSH to the node was lost after a bridge change, see ${opsCommand(ctx, "repair host-address", node.name)} --address NEW`;
+
+const mysqlRepair = (ctx: OpsContext) => `${opsCommand(ctx, "repair mysql-bind")} (starts MySQL, binds it to ${safe(() => databaseAddress(ctx))}, restarts and re-checks)`;
+const kvmRepair = (node: OpsNode, ctx: OpsContext) => `${opsCommand(ctx, "repair kvm-host", node.name)} (restarts libvirtd and the agent, re-checks, reconnects the host)`;
+
+function safe(value: () => string): string {
+    try {
+        return value();
+    } catch {
+        return "its management address";
+    }
+}
+
+export const NODE_CHECKS: NodeCheck[] = [
+    {
+        name: "bridge-management",
+        appliesTo: (node) => node.settings.bridges,
+        probe: (_node, ctx) => ({ fn: "check_bridge", args: [ctx.settings.network.management.bridge, ctx.settings.network.management.cidr] }),
+        fix: bridgeFix,
+    },
+    {
+        name: "bridge-public",
+        appliesTo: (node) => node.settings.bridges,
+        probe: (_node, ctx) => ({ fn: "check_bridge", args: [ctx.settings.network.public.bridge, ctx.settings.network.public.cidr] }),
+        fix: bridgeFix,
+    },
+    {
+        name: "mysql-service",
+        appliesTo: (node) => has(node, "database"),
+        probe: (_node, ctx) => ({ fn: "check_service", args: [engineOf(ctx.settings.packages).service] }),
+        fix: (_node, ctx) => mysqlRepair(ctx),
+    },
+    {
+        name: "mysql-bind",
+        appliesTo: (node) => has(node, "database"),
+        probe: (_node, ctx) => ({ fn: "check_mysql_bind", args: [ctx.settings.database.port, databaseAddress(ctx)] }),
+        fix: (_node, ctx) => mysqlRepair(ctx),
+    },
+    {
+        name: "mysql-accounts",
+        appliesTo: (node) => has(node, "database"),
+        probe: (_node, ctx) => ({ fn: "check_mysql_accounts", args: [nodesWith(ctx, "management").map(managementAddressOf).join(",")] }),
+        fix: (node, ctx, detail) => {
+            const extra = /accounts beyond the management servers: (.*)$/.exec(detail);
+            if (extra) return `only the management servers may log in: on ${node.name} run mysql -e "DROP USER ${extra[1].trim().split(" ").join(", ")}"`;
+            return `the cloud accounts are made when the schema is created and narrowed by the database-lockdown step: run pulumi up --stack ${ctx.settings.stack}`;
+        },
+    },
+    {
+        name: "mysql-from-management",
+        appliesTo: (node) => has(node, "management"),
+        probe: (_node, ctx) => ({ fn: "check_mysql_handshake", args: [databaseAddress(ctx), ctx.settings.database.port, "accept"] }),
+        fix: (node, ctx, detail) =>
+            /error 1130/.test(detail)
+                ? `the database has no cloud account for ${node.name}'s address: re-run its database-lockdown step: pulumi up --stack ${ctx.settings.stack} --replace <URN of ${nodesWith(ctx, "database")[0]?.name}-database-lockdown> (pulumi stack --show-urns)`
+                : mysqlRepair(ctx),
+    },
+    {
+        name: "mysql-isolated",
+        appliesTo: (node, ctx) => !has(node, "management") && !has(node, "database") && nodesWith(ctx, "database").length > 0,
+        probe: (_node, ctx) => ({ fn: "check_mysql_handshake", args: [databaseAddress(ctx), ctx.settings.database.port, "refuse"] }),
+        fix: (node, ctx) =>
+            `the database greets ${node.name}, which is not a management server: either an account allows its address (see mysql-accounts; '%' allows every host), ` +
+            `or the server still holds a dropped '%' account in memory (MySQL and MariaDB accept every host until FLUSH PRIVILEGES or a restart): ` +
+            `on ${nodesWith(ctx, "database")[0]?.name} run mysql -e 'FLUSH PRIVILEGES'; a firewall on port ${ctx.settings.database.port} limited to the management addresses closes it for good`,
+    },
+    {
+        name: "management-service",
+        appliesTo: (node) => has(node, "management"),
+        probe: () => ({ fn: "check_service", args: ["cloudstack-management"] }),
+        fix: (node, ctx) => `on ${node.name}: systemctl restart cloudstack-management; if it stops again, ${opsCommand(ctx, "diagnose")} and read management-server.log in the bundle`,
+    },
+    {
+        name: "usage-service",
+        appliesTo: (node) => has(node, "management"),
+        probe: () => ({ fn: "check_service", args: ["cloudstack-usage"] }),
+        fix: (node) => `on ${node.name}: systemctl restart cloudstack-usage (it needs the cloud_usage database; see /var/log/cloudstack/usage/usage.log)`,
+    },
+    {
+        name: "management-api",
+        appliesTo: (node) => has(node, "management"),
+        probe: (_node, ctx) => ({ fn: "check_api", args: [`http://127.0.0.1:${ctx.settings.management.uiPort}${ctx.settings.management.apiPath}`] }),
+        fix: (node, ctx) => `the management server on ${node.name} does not serve its API: see management-service, then ${opsCommand(ctx, "diagnose")}`,
+    },
+    {
+        name: "prometheus-exporter",
+        appliesTo: (node, ctx) => has(node, "management") && ctx.settings.monitoring.prometheus,
+        probe: (_node, ctx) => ({ fn: "check_ports", args: [ctx.settings.monitoring.prometheusPort] }),
+        fix: (node, ctx) =>
+            `the exporter starts with the management server only when prometheus.exporter.enable is true: run pulumi up --stack ${ctx.settings.stack} (it sets the settings and restarts the server when they changed), or on ${node.name}: systemctl restart cloudstack-management`,
+    },
+    {
+        name: "nfs-exports",
+        appliesTo: (node) => has(node, "nfs"),
+        probe: (_node, ctx) => ({ fn: "check_exports", args: [ctx.settings.nfs.exportRoot, ctx.settings.nfs.primaryPath, ctx.settings.nfs.secondaryPath] }),
+        fix: (node, ctx) => `pulumi up --stack ${ctx.settings.stack} re-applies /etc/exports.d/cloudstack-infra.exports on ${node.name}; then exportfs -ra`,
+    },
+    {
+        name: "nfs-ports",
+        appliesTo: (node) => has(node, "nfs"),
+        probe: (_node, ctx) =>
+            ctx.settings.nfs.verifyServing ? { fn: "check_ports", args: [111, 2049, ctx.settings.nfs.ports.mountd] } : { skip: "nfs.verifyServing is false (no kernel NFS server expected)" },
+        fix: (node) => `on ${node.name}: systemctl restart rpcbind nfs-server rpc-statd (ports are pinned in /etc/nfs.conf.d/cloudstack-infra.conf); check a firewall does not hide them`,
+    },
+    {
+        name: "kvm-device",
+        appliesTo: (node) => has(node, "kvm"),
+        probe: (_node, ctx) => (ctx.settings.kvm.requireHardwareVirtualization ? { fn: "check_kvm_device", args: [] } : { skip: "kvm.requireHardwareVirtualization is false" }),
+        fix: (node) => `KVM needs hardware virtualisation on ${node.name}: enable Intel VT-x / AMD-V in the BIOS/UEFI (or nested virtualisation on its VM host), then reboot; kvm-ok tells what is missing`,
+    },
+    {
+        name: "libvirtd-service",
+        appliesTo: (node) => has(node, "kvm"),
+        probe: () => ({ fn: "check_service", args: ["libvirtd"] }),
+        fix: kvmRepair,
+    },
+    {
+        name: "libvirt-listening",
+        appliesTo: (node) => has(node, "kvm"),
+        probe: (_node, ctx) => ({ fn: "check_ports", args: [libvirtPort(ctx)] }),
+        fix: kvmRepair,
+    },
+    {
+        name: "agent-service",
+        appliesTo: (node) => has(node, "kvm"),
+        probe: () => ({ fn: "check_service", args: ["cloudstack-agent"] }),
+        fix: kvmRepair,
+    },
+    {
+        name: "agent-connected",
+        appliesTo: (node) => has(node, "kvm"),
+        probe: (_node, ctx) => ({ fn: "check_agent_connected", args: [managementAddressOf(nodesWith(ctx, "management")[0] ?? fail("no management node")), AGENT_PORT] }),
+        fix: kvmRepair,
+    },
+];
+
+function fail(message: string): never {
+    throw new Error(message);
+}

@@ -1,0 +1,34 @@
+/** What a check reports, and how checks are described. */
+import { OpsContext, OpsNode } from "../context";
+
+export type CheckStatus = "pass" | "fail" | "skip";
+
+export interface CheckResult {
+    check: string;
+    /** A node name, or "cloud" / an API object for the cloud checks. */
+    where: string;
+    status: CheckStatus;
+    /** What was found (masked). */
+    detail: string;
+    /** What to do about a failure. */
+    fix?: string;
+}
+
+/** How a node check is probed: a function of templates/ops-checks.sh.mustache and its arguments, or why it does not apply. */
+export type Probe = { fn: string; args: (string | number)[] } | { skip: string };
+
+/** One check that runs on nodes: which ones, how, and what fixes a failure. */
+export interface NodeCheck {
+    name: string;
+    appliesTo(node: OpsNode, ctx: OpsContext): boolean;
+    probe(node: OpsNode, ctx: OpsContext): Probe;
+    fix(node: OpsNode, ctx: OpsContext, detail: string): string;
+}
+
+/** One check of the cloud through the API: which readiness items it covers and its fix. */
+export interface CloudCheck {
+    name: string;
+    /** Matches the items of providers/cloudstack/readiness.ts inspectZone(). */
+    covers(item: string): boolean;
+    fix(ctx: OpsContext, item: string, detail: string): string;
+}

@@ -1,0 +1,124 @@
+/**
+ * An SSH session for what runScript (providers/remote/ssh.ts) cannot do:
+ * stream binary data (a database dump to the controller, a dump back to the
+ * database node) and learn which host key a node presents (host-address).
+ *
+ * Same rules as runScript: root, or sudo without exposing anything on a
+ * command line; scripts and secrets travel on stdin; the pinned host key is
+ * enforced when there is one.
+ */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { Readable, Writable } from "stream";
+import { Client } from "ssh2";
+import { scriptPayload, SshTarget } from "../providers/remote/ssh";
+
+export interface Session {
+    client: Client;
+    target: SshTarget;
+    /** The host key the node presented, in authorized_keys form ("ssh-ed25519 AAAA..."). */
+    hostKey: string;
+}
+
+/** "ssh-ed25519 AAAA..." from the raw key blob (its first field names the type). */
+function authorizedKeyOf(blob: Buffer): string {
+    const typeLength = blob.readUInt32BE(0);
+    return `${blob.subarray(4, 4 + typeLength).toString("ascii")} ${blob.toString("base64")}`;
+}
+
+export function sameHostKey(a: string | undefined, b: string | undefined): boolean {
+    const body = (key: string | undefined) => key?.trim().split(/\s+/)[1];
+    return body(a) !== undefined && body(a) === body(b);
+}
+
+/** Connects once; with `pin` false the host key is only recorded, never enforced. */
+export function openSession(target: SshTarget, pin = true, timeoutSeconds = 20): Promise<Session> {
+    return new Promise((resolve, reject) => {
+        const client = new Client();
+        let presented = "";
+        let privateKey: string | Buffer | undefined = target.privateKey;
+        if (!privateKey && target.privateKeyFile) {
+            try {
+                privateKey = fs.readFileSync(path.resolve(target.privateKeyFile.replace(/^~(?=\/)/, os.homedir())));
+            } catch (err) {
+                reject(new Error(`cannot read the private key file ${target.privateKeyFile}: ${(err as Error).message}`));
+                return;
+            }
+        }
+        client
+            .on("ready", () => resolve({ client, target, hostKey: presented }))
+            .on("error", (err: Error) => {
+                client.end();
+                const mismatch = pin && target.hostKey && presented && !sameHostKey(presented, target.hostKey);
+                reject(mismatch ? new Error(`host key of ${target.host}:${target.port} does not match the pinned hostKey`) : err);
+            })
+            .connect({
+                host: target.host,
+                port: target.port,
+                username: target.user,
+                password: target.password,
+                privateKey,
+                readyTimeout: timeoutSeconds * 1000,
+                hostVerifier: (key: Buffer) => {
+                    presented = authorizedKeyOf(key);
+                    return !pin || !target.hostKey || sameHostKey(presented, target.hostKey);
+                },
+            });
+    });
+}
+
+export interface ExecResult {
+    code: number;
+    stderr: string;
+}
+
+/** Runs `command`, feeding `stdin` (text, then an optional stream) and piping stdout into `stdout`. */
+export function exec(session: Session, command: string, stdin: { text: string; then?: Readable }, stdout: Writable): Promise<ExecResult> {
+    return new Promise((resolve, reject) => {
+        session.client.exec(command, (err, channel) => {
+            if (err) return reject(err);
+            const stderr: Buffer[] = [];
+            channel.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
+            channel.on("close", (code: number | null) => resolve({ code: code ?? 255, stderr: Buffer.concat(stderr).toString("utf8") }));
+            channel.pipe(stdout, { end: false });
+            channel.write(stdin.text);
+            if (stdin.then) stdin.then.on("error", reject).pipe(channel);
+            else channel.end();
+        });
+    });
+}
+
+/** The command that runs bash as root for this login, and what stdin must start with for it. */
+function asRoot(target: SshTarget, shell: string): { command: string; prefix: string } {
+    if (target.user === "root") return { command: shell, prefix: "" };
+    if (target.password) return { command: `sudo -S -p '' ${shell}`, prefix: `${target.password}\n` };
+    return { command: `sudo -n ${shell}`, prefix: "" };
+}
+
+/** Runs a script as root with its environment on stdin; its stdout (binary) goes to `stdout`. */
+export async function streamScript(target: SshTarget, script: string, env: Record<string, string>, stdout: Writable): Promise<ExecResult> {
+    const session = await openSession(target);
+    try {
+        const root = asRoot(target, "/bin/bash -s");
+        return await exec(session, root.command, { text: root.prefix + scriptPayload(script, env) }, stdout);
+    } finally {
+        session.client.end();
+    }
+}
+
+/**
+ * Copies a local file to `remotePath` on the node (mode 0600, root's): the
+ * fixed command reads the path from the first line of stdin, the file follows.
+ */
+export async function uploadFile(target: SshTarget, localFile: string, remotePath: string): Promise<ExecResult> {
+    if (!/^\/[A-Za-z0-9._\/-]+$/.test(remotePath)) throw new Error(`remote path ${JSON.stringify(remotePath)} is not a plain absolute path`);
+    const session = await openSession(target);
+    try {
+        const root = asRoot(target, `/bin/bash -c 'IFS= read -r target && umask 077 && exec cat >"$target"'`);
+        const sink = new Writable({ write: (_chunk, _encoding, done) => done() });
+        return await exec(session, root.command, { text: `${root.prefix}${remotePath}\n`, then: fs.createReadStream(localFile) }, sink);
+    } finally {
+        session.client.end();
+    }
+}

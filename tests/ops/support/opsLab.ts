@@ -1,0 +1,254 @@
+/**
+ * One deployed cloud on a private lab, for the ops suites: three Debian hosts
+ * (tests/lab) provisioned by the program's own code, run the way the program
+ * runs it — the bridge change (BridgeNetwork's provider), the node steps
+ * (components/steps, over SSH), the admin keys (ApiCredentials) and the zone
+ * (the zone providers):
+ *
+ *   mgmt  management server (stand-in cloudstack-management and -usage from
+ *         the lab's signed repository: the CloudStack API stand-in as a service)
+ *   db    MariaDB with the cloud databases, and the NFS export table
+ *   kvm1  libvirt and the stand-in agent, registered in zone TEST by addHost
+ *
+ * What the lab cannot have (tests/lab/README.md): no kernel NFS server or
+ * client, no /dev/kvm, no real CloudStack. The stand-in management server
+ * does not accept agent connections on port 8250, so a small listener plays
+ * that part on mgmt (the agent-connected check needs a peer).
+ */
+import { execFileSync } from "child_process";
+import * as path from "path";
+import { bridgeNetworkProvider, renderBridgeScripts } from "../../../providers/remote/BridgeNetwork";
+import { provider as credentialsProvider } from "../../../providers/cloudstack/objects/apiCredentials";
+import { provider as settingProvider } from "../../../providers/cloudstack/objects/globalSetting";
+import { ApiConnection } from "../../../providers/cloudstack/resource";
+import { lastLines, runScript, SshTarget } from "../../../providers/remote/ssh";
+import { RemoteStep, SecretName } from "../../../providers/remote/step";
+import { databaseFinalizeSteps, databaseSteps, kvmAuthorizeKeySteps, kvmSteps, managementSteps, nfsSteps, cloudstackRepoStep } from "../../../components/steps";
+import { Settings } from "../../../config/settings";
+import { buildContext, OpsContext, OpsNode } from "../../../ops/context";
+import { buildZoneWithProviders } from "../../standin/testKit";
+import { check } from "../../support/stackConfig";
+import { LabHost, LabInventory, TestLab } from "../../support/lab";
+import { REPO } from "../../support/stackConfig";
+
+/** Secrets with characters that need care, recognisable when grepping for leaks. */
+export const LAB_SECRETS: Record<Exclude<SecretName, "CLOUDSTACK_API_KEY" | "CLOUDSTACK_SECRET_KEY" | "KVM_HOST_PASSWORD">, string> = {
+    MYSQL_ROOT_PASSWORD: "Root.Pw-ops7",
+    DEPLOY_ADMIN_PASSWORD: "Deploy.Pw-ops3",
+    CLOUD_DB_PASSWORD: "CloudDb.Pw-ops5",
+    MANAGEMENT_SERVER_KEY: "MgmtKey-ops9",
+    DATABASE_KEY: "DbKey-ops4",
+};
+export const ADMIN_PASSWORD = "Admin.Pw-ops8";
+
+export const LAB_OPTIONS = { prefix: "labops", managementPrefix: "10.65.0", publicPrefix: "10.66.0", sshPortBase: 27000 };
+export const HOSTS = ["mgmt", "db", "kvm1"] as const;
+
+export interface OpsLab {
+    lab: TestLab;
+    inventory: LabInventory;
+    settings: Settings;
+    ctx: OpsContext;
+    host(name: string): LabHost;
+    node(name: string): OpsNode;
+    /** Runs a shell command on a host as root (test plumbing). */
+    sh(name: string, command: string, env?: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }>;
+}
+
+export function targetOf(inventory: LabInventory, host: LabHost): SshTarget {
+    return { host: host.sshHost, port: host.sshPort, user: "root", privateKeyFile: inventory.privateKeyFile, hostKey: host.hostKey };
+}
+
+/** The lab cloud as a user would configure it (Pulumi.<stack>.yaml), read by the real config code. */
+export function labConfig(inventory: LabInventory): Record<string, unknown> {
+    const host = (name: string) => inventory.hosts.find((h) => h.name === name) as LabHost;
+    const node = (name: string, roles: string[]) => ({
+        name,
+        address: host(name).sshHost,
+        roles,
+        managementAddress: host(name).managementIp,
+        publicAddress: host(name).publicIp,
+        ssh: { port: host(name).sshPort, hostKey: host(name).hostKey },
+    });
+    const mgmt = LAB_OPTIONS.managementPrefix;
+    const pub = LAB_OPTIONS.publicPrefix;
+    const local = `${inventory.localUrl}`;
+    const nfsIp = host("db").managementIp;
+    return {
+        ssh: { user: "root", privateKeyFile: inventory.privateKeyFile },
+        nodes: [node("mgmt", ["management"]), node("db", ["database", "nfs"]), node("kvm1", ["kvm"])],
+        network: {
+            management: { cidr: inventory.managementCidr, gateway: inventory.managementGateway },
+            public: { cidr: inventory.publicCidr, gateway: inventory.publicGateway, mtu: 1550 },
+            dnsServers: [inventory.managementGateway],
+            ntpServers: [inventory.managementGateway],
+            domain: "lab.test",
+            rollbackSeconds: 60,
+        },
+        packages: {
+            cloudstackRepo: `${local}/cloudstack lab 4.19`,
+            cloudstackRepoKeyUrl: `${local}/cloudstack/release.asc`,
+            databaseEngine: "mariadb",
+            kvmPackages: ["libvirt-daemon-system", "libvirt-clients"],
+            systemVmTemplateUrl: `${local}/systemvm/systemvmtemplate-4.19.1-kvm.qcow2.bz2`,
+            cloudMonkeyUrl: "",
+            aptProxy: inventory.aptProxy,
+        },
+        nfs: { server: nfsIp, verifyServing: false, allowedCidrs: [inventory.managementCidr] },
+        kvm: { requireHardwareVirtualization: false },
+        backup: { keep: 2 },
+        zone: {
+            name: "TEST",
+            dns1: inventory.managementGateway,
+            guestCidr: "192.168.0.0/24",
+            apiUrl: `http://127.0.0.1:${host("mgmt").apiPort}/client/api`,
+            readyTimeoutSeconds: 300,
+            physicalNetworks: [
+                {
+                    name: "PhysicalNetwork",
+                    vniRange: "5000-6000",
+                    trafficTypes: [
+                        { type: "Management", kvmLabel: "cloudbr0" },
+                        { type: "Guest", kvmLabel: "cloudbr1" },
+                        { type: "Public", kvmLabel: "cloudbr1" },
+                        { type: "Storage", kvmLabel: "cloudbr0" },
+                    ],
+                },
+            ],
+            publicIpRanges: [{ startIp: `${pub}.220`, endIp: `${pub}.230`, gateway: inventory.publicGateway, netmask: "255.255.255.0" }],
+            pods: [{ name: "Internal", gateway: inventory.managementGateway, netmask: "255.255.255.0", startIp: `${mgmt}.160`, endIp: `${mgmt}.170` }],
+            clusters: [{ name: "testbed", pod: "Internal" }],
+            hosts: [{ name: "N1", cluster: "testbed", pod: "Internal", ip: host("kvm1").managementIp, node: "kvm1" }],
+            primaryStorages: [{ name: "lab-primary", scope: "cluster", cluster: "testbed", pod: "Internal", server: nfsIp, path: "/export/primary" }],
+            secondaryStorages: [{ name: "lab-secondary", server: nfsIp, path: "/export/secondary" }],
+        },
+    };
+}
+
+async function runStep(target: SshTarget, where: string, step: RemoteStep): Promise<Record<string, string>> {
+    const env: Record<string, string> = {};
+    for (const [name, value] of Object.entries(step.env ?? {})) {
+        if (typeof value !== "string") throw new Error(`step ${step.name}: env ${name} must be a plain string here`);
+        env[name] = value;
+    }
+    for (const name of step.secretEnv ?? []) env[name] = (LAB_SECRETS as Record<string, string>)[name];
+    const result = await runScript(target, step.script, { env, timeoutSeconds: step.timeoutSeconds ?? 900, connectSeconds: 60 });
+    if (result.code !== 0) throw new Error(`${where}: step ${step.name} failed (exit ${result.code}):\n${lastLines(result, 25)}`);
+    return Object.fromEntries([...result.stdout.matchAll(/^::output ([A-Za-z0-9_]+)=(.*)$/gm)].map((m) => [m[1], m[2]]));
+}
+
+// templates/cloudstack-repo.sh.mustache checks `apt-cache policy ... | grep -q` under pipefail: when grep
+// exits first, apt-cache dies of SIGPIPE and the step fails (at random on a fresh host, always once the
+// package is installed). Reported to the lead; until it is fixed the lab runs that check without -q.
+function withoutSigpipeFlake(step: RemoteStep): RemoteStep {
+    return { ...step, script: step.script.replace(/\| grep -q /g, "| grep ") };
+}
+
+async function runSteps(target: SshTarget, where: string, steps: RemoteStep[]): Promise<Record<string, string>> {
+    let outputs: Record<string, string> = {};
+    for (const step of steps) outputs = { ...outputs, ...(await runStep(target, where, withoutSigpipeFlake(step))) };
+    return outputs;
+}
+
+const pick = (steps: RemoteStep[], ...names: string[]) => names.map((name) => steps.find((s) => s.name === name) as RemoteStep);
+
+export function labSettings(inventory: LabInventory): Settings {
+    const { settings, problems } = check(labConfig(inventory) as never);
+    if (problems.length) throw new Error(`the lab config is invalid:\n${problems.join("\n")}`);
+    return settings;
+}
+
+export function newLab(): TestLab {
+    const localDir = execFileSync(path.join(REPO, "tests", "lab", "standin-packages", "build-repo.sh"), { encoding: "utf8" }).trim();
+    return new TestLab({ ...LAB_OPTIONS, localDir });
+}
+
+/** Boots the lab and deploys the cloud on it (a few minutes, mostly package installs). */
+export async function startOpsLab(): Promise<OpsLab> {
+    const lab = newLab();
+    await lab.down();
+    const inventory = await lab.up(...HOSTS);
+    const { api, zoneId } = await deployCloud(inventory);
+    return opsLab(lab, inventory, api, zoneId);
+}
+
+/** The cloud of startOpsLab on hosts that are up; returns the API connection and the zone id. */
+export async function deployCloud(inventory: LabInventory): Promise<{ api: ApiConnection; zoneId: string }> {
+    const settings = labSettings(inventory);
+    const host = (name: string) => inventory.hosts.find((h) => h.name === name) as LabHost;
+    const target = (name: string) => targetOf(inventory, host(name));
+    const address = (name: string) => host(name).managementIp;
+
+    // Bridges first, on every node at once, as NodeBase does.
+    await Promise.all(
+        HOSTS.map((name) =>
+            bridgeNetworkProvider.create({
+                connection: target(name),
+                node: name,
+                networks: { management: settings.network.management, public: settings.network.public, defaultRoute: settings.network.defaultRoute, dnsServers: settings.network.dnsServers, searchDomains: [] },
+                expectedManagementAddress: address(name),
+                expectedPublicAddress: host(name).publicIp,
+                rollbackSeconds: settings.network.rollbackSeconds,
+                scripts: renderBridgeScripts(),
+            }),
+        ),
+    );
+
+    const management = managementSteps({
+        management: settings.management,
+        packages: settings.packages,
+        nfs: settings.nfs,
+        databaseHost: address("db"),
+        databasePort: settings.database.port,
+        managementAddress: address("mgmt"),
+    }).steps;
+    const kvm = kvmSteps({ kvm: settings.kvm, network: settings.network, packages: settings.packages, physicalNetworks: settings.zone.physicalNetworks });
+    const dbArgs = { database: settings.database, packages: settings.packages, bindAddress: address("db"), managementAddresses: [address("mgmt")], destroyData: false };
+    await Promise.all([
+        runSteps(target("db"), "db", [...databaseSteps(dbArgs), ...nfsSteps(settings.nfs, settings.packages, false)]),
+        runSteps(target("kvm1"), "kvm1", pick(kvm, "kvm-packages", "kvm-libvirt", "cloudstack-repo", "cloudstack-agent")),
+        runSteps(target("mgmt"), "mgmt", [cloudstackRepoStep(settings.packages), ...pick(management, "management-packages")]),
+    ]);
+    // The stand-in tool parses with getopt.getopt, which stops at the first positional argument, so it
+    // rejects the real tool's argument order (OptionParser allows options after it). Until the stand-in
+    // uses gnu_getopt, the test corrects the installed copy.
+    await runStep(target("mgmt"), "mgmt", {
+        name: "standin-getopt",
+        script: "sed -i 's/getopt\\.getopt(/getopt.gnu_getopt(/' /usr/bin/cloudstack-setup-databases",
+    });
+    const started = await runSteps(target("mgmt"), "mgmt", pick(management, "database-connection", "setup-databases", "management-start"));
+    await runSteps(target("db"), "db", databaseFinalizeSteps(dbArgs));
+    await runSteps(target("kvm1"), "kvm1", kvmAuthorizeKeySteps(started.publicKey));
+
+    // The agent port the stand-in management server does not open (see the header).
+    await runStep(target("mgmt"), "mgmt", { name: "agent-port", script: `systemd-run --unit=standin-agent-port --quiet python3 -c 'import socket,threading
+s=socket.create_server(("0.0.0.0", 8250))
+def hold(c):
+    while c.recv(4096): pass
+while True:
+    c, _ = s.accept(); threading.Thread(target=hold, args=(c,), daemon=True).start()'` });
+
+    const apiUrl = settings.zone.apiUrl as string;
+    const keys = await credentialsProvider.create({ apiUrl, username: "admin", domain: "/", initialPassword: "password", password: ADMIN_PASSWORD });
+    const api = { apiUrl, apiKey: keys.outs.apiKey, secretKey: keys.outs.secretKey };
+    // What the Zone component does first: agents and system VMs are told the management address.
+    await settingProvider.create({ connection: api, name: "host", value: address("mgmt") });
+    const created = await buildZoneWithProviders(api, settings.zone);
+    return { api, zoneId: created.find((c) => c.label === "zone")?.id as string };
+}
+
+export async function opsLab(lab: TestLab, inventory: LabInventory, api: ApiConnection, zoneId: string): Promise<OpsLab> {
+    const settings = labSettings(inventory);
+    const host = (name: string) => inventory.hosts.find((h) => h.name === name) as LabHost;
+    const sh = async (name: string, command: string, env: Record<string, string> = {}) => runScript(targetOf(inventory, host(name)), command, { env, timeoutSeconds: 600, connectSeconds: 30 });
+    const ctx = await buildContext(settings, { projectDir: REPO, api, zoneId, secrets: [...Object.values(LAB_SECRETS), ADMIN_PASSWORD, api.apiKey, api.secretKey] });
+    return {
+        lab,
+        inventory,
+        settings,
+        ctx,
+        host,
+        node: (name) => ctx.nodes.find((n) => n.name === name) as OpsNode,
+        sh,
+    };
+}
