@@ -226,7 +226,7 @@ function readPackages(r: FieldReader, top: FieldReader): PackageSettings {
         basePackages: r.stringList("basePackages", DEFAULTS.basePackages),
         nfsServerPackage: r.string("nfsServerPackage", DEFAULTS.nfsServerPackage),
         kvmPackages: r.stringList("kvmPackages", DEFAULTS.kvmPackages),
-        systemVmTemplateUrl: r.string("systemVmTemplateUrl", DEFAULTS.systemVmTemplateUrl),
+        systemVmTemplateUrl: r.has("systemVmTemplateUrl") && r.raw.systemVmTemplateUrl === "" ? "" : r.string("systemVmTemplateUrl", DEFAULTS.systemVmTemplateUrl),
         cloudMonkeyUrl: r.has("cloudMonkeyUrl") && r.raw.cloudMonkeyUrl === "" ? "" : r.string("cloudMonkeyUrl", DEFAULTS.cloudMonkeyUrl),
         aptProxy: r.optionalString("aptProxy"),
     };

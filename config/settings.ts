@@ -96,7 +96,10 @@ export interface PackageSettings {
     nfsServerPackage: string;
     /** KVM host packages besides cloudstack-agent. */
     kvmPackages: string[];
-    /** SystemVM template for KVM, seeded on secondary storage. */
+    /**
+     * SystemVM template for KVM, seeded on secondary storage. Empty: no seeding; CloudStack
+     * registers the template from the first NFS image store itself (4.16+, if its package carries it).
+     */
     systemVmTemplateUrl: string;
     /** CloudMonkey binary download URL. Empty: skip CloudMonkey. */
     cloudMonkeyUrl: string;

@@ -69,18 +69,21 @@ async function collectApi(ctx: OpsContext, bundle: FileSink, job: string | undef
     try {
         const api = apiClient(ctx);
         const zoneid = await zoneIdOf(ctx, api);
-        const views: [string, Promise<unknown>][] = [
-            ["zone.json", api.list("listZones", { id: zoneid })],
-            ["hosts.json", api.list("listHosts", { zoneid })],
-            ["storage-pools.json", api.list("listStoragePools", { zoneid })],
-            ["image-stores.json", api.list("listImageStores", { zoneid })],
-            ["system-vms.json", api.list("listSystemVms", { zoneid })],
-            ["systemvm-template.json", api.list("listTemplates", { templatefilter: "system", zoneid })],
+        const views: [string, () => Promise<unknown>][] = [
+            ["zone.json", () => api.list("listZones", { id: zoneid })],
+            ["hosts.json", () => api.list("listHosts", { zoneid })],
+            ["storage-pools.json", () => api.list("listStoragePools", { zoneid })],
+            ["image-stores.json", () => api.list("listImageStores", { zoneid })],
+            ["system-vms.json", () => api.list("listSystemVms", { zoneid })],
+            ["systemvm-template.json", () => api.list("listTemplates", { templatefilter: "system", zoneid })],
         ];
-        if (job) views.push([`job-${job}.json`, api.request("queryAsyncJobResult", { jobid: job })]);
-        for (const [name, answer] of views) {
-            bundle.add(`api/${name}`, JSON.stringify(await answer.catch((err: Error) => ({ error: err.message })), null, 2));
-        }
+        if (job) views.push([`job-${job}.json`, () => api.request("queryAsyncJobResult", { jobid: job })]);
+        await Promise.all(
+            views.map(async ([name, ask]) => {
+                const answer = await ask().catch((err: Error) => ({ error: err.message }));
+                bundle.add(`api/${name}`, JSON.stringify(answer, null, 2));
+            }),
+        );
     } catch (err) {
         bundle.add("api/ERROR.txt", (err as Error).message);
     }

@@ -26,13 +26,15 @@ export interface ReadStackOptions {
     stackName: string;
     /** Environment for the engine; the CLI's comes from scripts/pulumi-env.sh. */
     envVars?: Record<string, string>;
+    /** Where the Pulumi CLI is installed (default <workDir>/.tools/pulumi). */
+    pulumiRoot?: string;
 }
 
 /** How `pulumi stack export --show-secrets` marks a secret value. */
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 
 export async function readStack(options: ReadStackOptions): Promise<StackView> {
-    const pulumiCommand = await PulumiCommand.get({ root: path.join(options.workDir, ".tools", "pulumi"), skipVersionCheck: true });
+    const pulumiCommand = await PulumiCommand.get({ root: options.pulumiRoot ?? path.join(options.workDir, ".tools", "pulumi"), skipVersionCheck: true });
     const stack = await LocalWorkspace.selectStack({ stackName: options.stackName, workDir: options.workDir }, { pulumiCommand, envVars: options.envVars ?? {} });
     const [config, outputs, deployment, project] = await Promise.all([
         stack.getAllConfig(),

@@ -30,8 +30,8 @@ export interface ManagementPlan {
     schemaStep: string;
     /** The step whose outputs hold `publicKey` (~cloud/.ssh/id_rsa.pub) and after which the API answers. */
     publicKeyStep: string;
-    /** The first step that needs the database node finished, and the first that needs the NFS server. */
-    needs: { database: string; nfs: string };
+    /** The first step that needs the database node finished, and the first that needs the NFS server (none without template seeding). */
+    needs: { database: string; nfs?: string };
 }
 
 /**
@@ -48,11 +48,14 @@ export function managementSteps(args: ManagementStepArgs): ManagementPlan {
         apiPath: checked("path", "management.apiPath", management.apiPath),
         startTimeoutSeconds: checkedInteger("management.startTimeoutSeconds", management.startTimeoutSeconds, 30, 86400),
     };
-    const systemVmView = {
-        nfsServer: checked("host", "nfs.server", nfs.server),
-        secondaryPath: checked("path", "nfs.secondaryPath", nfs.secondaryPath),
-        templateUrl: checked("url", "packages.systemVmTemplateUrl", packages.systemVmTemplateUrl),
-    };
+    const seedTemplate = packages.systemVmTemplateUrl !== "";
+    const systemVmView = seedTemplate
+        ? {
+              nfsServer: checked("host", "nfs.server", nfs.server),
+              secondaryPath: checked("path", "nfs.secondaryPath", nfs.secondaryPath),
+              templateUrl: checked("url", "packages.systemVmTemplateUrl", packages.systemVmTemplateUrl),
+          }
+        : undefined;
     const steps: RemoteStep[] = [
         javaStep(packages),
         {
@@ -76,7 +79,7 @@ export function managementSteps(args: ManagementStepArgs): ManagementPlan {
             secretEnv: ["CLOUD_DB_PASSWORD", "DEPLOY_ADMIN_PASSWORD", "MANAGEMENT_SERVER_KEY", "DATABASE_KEY"],
             timeoutSeconds: 1800,
         },
-        { name: "systemvm-template", script: script("management-systemvm", systemVmView), secretEnv: ["CLOUD_DB_PASSWORD"], timeoutSeconds: 3600 },
+        ...(systemVmView ? [{ name: "systemvm-template", script: script("management-systemvm", systemVmView), secretEnv: ["CLOUD_DB_PASSWORD" as const], timeoutSeconds: 3600 }] : []),
         {
             name: "management-start",
             script: script("management-start", startView),
@@ -84,7 +87,7 @@ export function managementSteps(args: ManagementStepArgs): ManagementPlan {
             timeoutSeconds: startView.startTimeoutSeconds + 600,
         },
     ];
-    return { steps, schemaStep: "setup-databases", publicKeyStep: "management-start", needs: { database: "database-connection", nfs: "systemvm-template" } };
+    return { steps, schemaStep: "setup-databases", publicKeyStep: "management-start", needs: { database: "database-connection", nfs: seedTemplate ? "systemvm-template" : undefined } };
 }
 
 /**

@@ -150,7 +150,7 @@ export const NODE_CHECKS: NodeCheck[] = [
     {
         name: "agent-connected",
         appliesTo: (node) => has(node, "kvm"),
-        probe: (_node, ctx) => ({ fn: "check_agent_connected", args: [managementAddressOf(nodesWith(ctx, "management")[0] ?? fail("no management node")), AGENT_PORT] }),
+        probe: (_node, ctx) => ({ fn: "check_agent_connected", args: [managementAddressOf(nodesWith(ctx, "management")[0] ?? fail("the stack has no management node for the agent to connect to")), AGENT_PORT] }),
         fix: kvmRepair,
     },
 ];

@@ -211,9 +211,11 @@ function upUntilKilled(project: TestProject, trigger: RegExp, record: (text: str
             stdio: ["ignore", "pipe", "pipe"],
         });
         let killed = false;
+        const seen: string[] = [];
         const onData = (chunk: Buffer) => {
             const text = chunk.toString();
             record(text);
+            seen.push(text);
             if (!killed && trigger.test(text)) {
                 killed = true;
                 process.kill(-child.pid!, "SIGKILL");
@@ -222,7 +224,7 @@ function upUntilKilled(project: TestProject, trigger: RegExp, record: (text: str
         child.stdout.on("data", onData);
         child.stderr.on("data", onData);
         child.on("error", reject);
-        child.on("close", () => resolve(killed));
+        child.on("close", (code) => (killed || code === 0 ? resolve(killed) : reject(new Error(`pulumi up failed before the zone build (exit ${code}):\n${seen.join("").slice(-6000)}`))));
     });
 }
 

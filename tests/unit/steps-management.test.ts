@@ -12,6 +12,12 @@ describe("managementSteps", () => {
         expect(plan).toMatchObject({ schemaStep: "setup-databases", publicKeyStep: "management-start", needs: { database: "database-connection", nfs: "systemvm-template" } });
     });
 
+    test("without a SystemVM template URL nothing is seeded and nothing waits for the NFS server", () => {
+        const plan = managementSteps({ ...args, packages: { ...packages, systemVmTemplateUrl: "" } });
+        expect(plan.steps.map((s) => s.name)).not.toContain("systemvm-template");
+        expect(plan.needs.nfs).toBeUndefined();
+    });
+
     test("setup-databases gets every secret it needs by name, and the addresses as environment", () => {
         const setup = managementSteps(args).steps[4];
         expect(setup.secretEnv).toEqual(["CLOUD_DB_PASSWORD", "DEPLOY_ADMIN_PASSWORD", "MANAGEMENT_SERVER_KEY", "DATABASE_KEY"]);

@@ -16,11 +16,13 @@
  * that part on mgmt (the agent-connected check needs a peer).
  */
 import { execFileSync } from "child_process";
+import * as fs from "fs";
 import * as path from "path";
 import { bridgeNetworkProvider, renderBridgeScripts } from "../../../providers/remote/BridgeNetwork";
 import { provider as credentialsProvider } from "../../../providers/cloudstack/objects/apiCredentials";
 import { provider as settingProvider } from "../../../providers/cloudstack/objects/globalSetting";
-import { ApiConnection } from "../../../providers/cloudstack/resource";
+import { ApiConnection, clientFor } from "../../../providers/cloudstack/resource";
+import { CloudStackClient } from "../../../providers/cloudstack/client";
 import { lastLines, runScript, SshTarget } from "../../../providers/remote/ssh";
 import { RemoteStep, SecretName } from "../../../providers/remote/step";
 import { databaseFinalizeSteps, databaseSteps, kvmAuthorizeKeySteps, kvmSteps, managementSteps, nfsSteps, cloudstackRepoStep } from "../../../components/steps";
@@ -53,6 +55,12 @@ export interface OpsLab {
     node(name: string): OpsNode;
     /** Runs a shell command on a host as root (test plumbing). */
     sh(name: string, command: string, env?: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }>;
+    /** The admin's API client. */
+    api(): CloudStackClient;
+    /** Resolves once the API answers again (after a management server restart). */
+    waitForApi(): Promise<void>;
+    /** Names of the zone's live system VMs. */
+    systemVmNames(): Promise<string[]>;
 }
 
 export function targetOf(inventory: LabInventory, host: LabHost): SshTarget {
@@ -163,13 +171,29 @@ export function newLab(): TestLab {
     return new TestLab({ ...LAB_OPTIONS, localDir });
 }
 
-/** Boots the lab and deploys the cloud on it (a few minutes, mostly package installs). */
+/**
+ * Takes the lab down and forgets its network namespaces' inode numbers
+ * (logs/netns.list): the kernel reuses them for other labs' namespaces, and a
+ * later `check` or `down` of this lab would take those labs' processes for
+ * its own leftovers (and kill them).
+ */
+export async function stopOpsLab(lab: TestLab): Promise<void> {
+    await lab.down();
+    fs.rmSync(path.join(lab.dir, "logs", "netns.list"), { force: true });
+}
+
+/** Boots the lab and deploys the cloud on it (a few minutes, mostly package installs); takes the lab down again if that fails. */
 export async function startOpsLab(): Promise<OpsLab> {
     const lab = newLab();
-    await lab.down();
-    const inventory = await lab.up(...HOSTS);
-    const { api, zoneId } = await deployCloud(inventory);
-    return opsLab(lab, inventory, api, zoneId);
+    await stopOpsLab(lab);
+    try {
+        const inventory = await lab.up(...HOSTS);
+        const { api, zoneId } = await deployCloud(inventory);
+        return await opsLab(lab, inventory, api, zoneId);
+    } catch (err) {
+        await stopOpsLab(lab);
+        throw err;
+    }
 }
 
 /** The cloud of startOpsLab on hosts that are up; returns the API connection and the zone id. */
@@ -250,5 +274,13 @@ export async function opsLab(lab: TestLab, inventory: LabInventory, api: ApiConn
         host,
         node: (name) => ctx.nodes.find((n) => n.name === name) as OpsNode,
         sh,
+        api: () => clientFor(api),
+        async waitForApi() {
+            // The client keeps retrying while the port is closed or the server answers 503.
+            await clientFor(api).request("listCapabilities");
+        },
+        async systemVmNames() {
+            return (await clientFor(api).list<{ name: string }>("listSystemVms", { zoneid: zoneId })).map((vm) => vm.name);
+        },
     };
 }
