@@ -52,7 +52,7 @@ function sampleProgramRss(dir: string, peak: { mb: number }): NodeJS.Timeout {
 }
 
 async function measure(hosts: number, runs: number): Promise<{ seconds: number[]; rssMb: number; resources: number }> {
-    const project = await createTestProject({ stackName: `scale${hosts}`, config: devWithKvmHosts(hosts) });
+    const project = await createTestProject({ stackName: `scale${hosts}`, config: devWithKvmHosts(hosts), extraEnv: process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {} });
     const seconds: number[] = [];
     const peak = { mb: 0 };
     let resources = 0;

@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { DatabaseSettings, NodeSettings, PackageSettings } from "../config/settings";
 import { NodeBase } from "./NodeBase";
 import { createRemoteSteps, StepSecrets } from "./remoteSteps";
+import { inStage } from "./stages";
 import { databaseFinalizeSteps, databaseSteps } from "./steps/database";
 
 export interface DatabaseServerArgs {
@@ -45,15 +46,15 @@ export class DatabaseServer extends pulumi.ComponentResource {
         };
         const steps = createRemoteSteps(
             { node: args.node, connection: args.base.connection, secrets: this.secrets, parent: this, dependsOn: args.base.ready },
-            databaseSteps({
+            inStage("database", databaseSteps({
                 database: args.database,
                 packages: args.packages,
                 bindAddress: this.host,
                 managementAddresses: args.managementAddresses,
                 destroyData: args.destroyData,
-            }),
+            })),
         );
-        this.ready = Object.values(steps).slice(-1);
+        this.ready = [steps.last];
         this.registerOutputs({ host: this.host, port: this.port });
     }
 

@@ -12,6 +12,7 @@ import { KvmSettings, NetworkSettings, NodeSettings, PackageSettings, PhysicalNe
 import { RemoteScript } from "../providers/remote/RemoteScript";
 import { NodeBase } from "./NodeBase";
 import { createRemoteSteps } from "./remoteSteps";
+import { inStage } from "./stages";
 import { kvmAuthorizeKeySteps, kvmSteps, kvmVerifySteps } from "./steps/kvm";
 
 export interface KvmHostArgs {
@@ -36,11 +37,11 @@ export class KvmHost extends pulumi.ComponentResource {
         super("cloudstack:node:KvmHost", name, {}, opts);
         this.args = args;
         const context = { node: args.node, connection: args.base.connection, secrets: {}, parent: this, dependsOn: args.base.ready };
-        const installed = Object.values(createRemoteSteps(context, kvmSteps(args))).slice(-1);
+        const installed = createRemoteSteps(context, inStage("kvm", kvmSteps(args))).last;
         const authorized: RemoteScript[] = args.managementPublicKey
-            ? Object.values(createRemoteSteps({ ...context, dependsOn: installed }, kvmAuthorizeKeySteps(args.managementPublicKey)))
+            ? createRemoteSteps({ ...context, dependsOn: [installed] }, kvmAuthorizeKeySteps(args.managementPublicKey)).all
             : [];
-        this.registrationReady = [...installed, ...authorized];
+        this.registrationReady = [installed, ...authorized];
         this.registerOutputs({});
     }
 

@@ -72,15 +72,15 @@ export class ManagementServer extends pulumi.ComponentResource {
                 dependsOn: args.base.ready,
                 external: { database: args.databaseReady, nfs: args.nfsReady },
             },
-            plan.steps.map((step) => ({
-                ...step,
-                requires: [...(step.requires ?? []), ...(step.name === plan.needs.database ? ["database" as const] : []), ...(step.name === plan.needs.nfs ? ["nfs" as const] : [])],
-            })),
+            plan.steps.map((step) => {
+                const requires = [...(step.name === plan.needs.database ? ["database" as const] : []), ...(step.name === plan.needs.nfs ? ["nfs" as const] : [])];
+                return requires.length > 0 ? { ...step, requires: [...(step.requires ?? []), ...requires] } : step;
+            }),
         );
-        this.schemaReady = steps[plan.schemaStep];
-        const apiUp = Object.values(steps).slice(-1)[0];
+        this.schemaReady = steps.of(plan.schemaStep);
+        const apiUp = steps.last;
         this.ready = [apiUp];
-        this.sshPublicKey = steps[plan.publicKeyStep].outputs.apply((o) => o.publicKey);
+        this.sshPublicKey = steps.of(plan.publicKeyStep).outputs.apply((o) => o.publicKey);
         const { uiPort, apiPath } = args.management;
         // Derived from the last step's outputs, so whatever uses the URL (the zone) waits for a running API.
         const apiUrl = args.apiUrl ?? `http://${args.node.address}:${uiPort}${apiPath}`;

@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { NfsSettings, NodeSettings, PackageSettings } from "../config/settings";
 import { NodeBase } from "./NodeBase";
 import { createRemoteSteps } from "./remoteSteps";
+import { inStage } from "./stages";
 import { nfsSteps } from "./steps/nfs";
 
 export interface NfsServerArgs {
@@ -31,9 +32,9 @@ export class NfsServer extends pulumi.ComponentResource {
         super("cloudstack:node:NfsServer", name, {}, opts);
         const steps = createRemoteSteps(
             { node: args.node, connection: args.base.connection, secrets: {}, parent: this, dependsOn: args.base.ready },
-            nfsSteps(args.nfs, args.packages, args.destroyData),
+            inStage("nfs", nfsSteps(args.nfs, args.packages, args.destroyData)),
         );
-        this.ready = Object.values(steps).slice(-1);
+        this.ready = [steps.last];
         this.server = pulumi.output(args.nfs.server);
         this.primaryPath = pulumi.output(args.nfs.primaryPath);
         this.secondaryPath = pulumi.output(args.nfs.secondaryPath);

@@ -12,6 +12,7 @@ import { BridgeNetwork, renderBridgeScripts } from "../providers/remote/BridgeNe
 import { SshTarget } from "../providers/remote/ssh";
 import { commonSteps } from "./steps/common";
 import { connectionFor, createRemoteSteps } from "./remoteSteps";
+import { inStage } from "./stages";
 
 export interface NodeBaseArgs {
     /** The machine (plain settings: they shape the resource graph). */
@@ -58,9 +59,9 @@ export class NodeBase extends pulumi.ComponentResource {
         const common = createRemoteSteps(
             { node, connection: this.connection, secrets: {}, parent: this, dependsOn: this.bridges ? [this.bridges] : [] },
             // Only the node's own name goes to /etc/hosts (CloudStack works with addresses), so adding a node changes no other node.
-            commonSteps(node, network, args.packages),
+            inStage("common", commonSteps(node, network, args.packages)),
         );
-        this.ready = [...(this.bridges ? [this.bridges] : []), ...Object.values(common)].slice(-1);
+        this.ready = [common.last];
         this.managementAddress = pulumi.output(node.managementAddress ?? this.bridges?.managementAddress ?? node.address);
         this.publicAddress = pulumi.output(node.publicAddress ?? this.bridges?.publicAddress ?? node.address);
         this.registerOutputs({ managementAddress: this.managementAddress, publicAddress: this.publicAddress });

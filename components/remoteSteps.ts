@@ -8,6 +8,7 @@ import { NodeSettings } from "../config/settings";
 import { RemoteScript } from "../providers/remote/RemoteScript";
 import { SshTarget } from "../providers/remote/ssh";
 import { ExternalDependency, RemoteStep, SecretName } from "../providers/remote/step";
+import { mergeStages } from "./stages";
 
 /** Secret values a node's steps may ask for, by the names in step.ts. */
 export type StepSecrets = Partial<Record<SecretName, pulumi.Input<string>>>;
@@ -37,9 +38,20 @@ export interface StepRunContext {
     external?: Partial<Record<ExternalDependency, pulumi.Resource[]>>;
 }
 
-/** Creates the steps' resources; returns them by step name. */
-export function createRemoteSteps(ctx: StepRunContext, steps: RemoteStep[]): Record<string, RemoteScript> {
+export interface StepResources {
+    /** One per stage, in order. */
+    all: RemoteScript[];
+    /** The last stage: what "this list is done" means to others. */
+    last: RemoteScript;
+    /** The resource that runs a step (or stage) of this name. */
+    of(name: string): RemoteScript;
+}
+
+/** Creates one resource per stage (components/stages.ts). */
+export function createRemoteSteps(ctx: StepRunContext, allSteps: RemoteStep[]): StepResources {
     const created: Record<string, RemoteScript> = {};
+    const all: RemoteScript[] = [];
+    const steps = mergeStages(allSteps);
     steps.forEach((step, index) => {
         const after = step.after ?? (index > 0 ? [steps[index - 1].name] : []);
         const missing = after.filter((name) => created[name] === undefined);
@@ -66,8 +78,19 @@ export function createRemoteSteps(ctx: StepRunContext, steps: RemoteStep[]): Rec
             },
             { parent: ctx.parent, dependsOn: [...ctx.dependsOn, ...external, ...after.map((name) => created[name])] },
         );
+        all.push(created[step.name]);
+        for (const merged of step.steps) created[merged] = created[step.name];
     });
-    return created;
+    if (all.length === 0) throw new Error(`no steps for ${ctx.node.name}`);
+    return {
+        all,
+        last: all[all.length - 1],
+        of(name: string) {
+            const found = created[name];
+            if (!found) throw new Error(`no step ${name} on ${ctx.node.name}`);
+            return found;
+        },
+    };
 }
 
 function secretValues(ctx: StepRunContext, step: RemoteStep): pulumi.Output<Record<string, string>> {

@@ -35,7 +35,10 @@ const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 
 export async function readStack(options: ReadStackOptions): Promise<StackView> {
     const pulumiCommand = await PulumiCommand.get({ root: options.pulumiRoot ?? path.join(options.workDir, ".tools", "pulumi"), skipVersionCheck: true });
-    const stack = await LocalWorkspace.selectStack({ stackName: options.stackName, workDir: options.workDir }, { pulumiCommand, envVars: options.envVars ?? {} });
+    const stack = await LocalWorkspace.selectStack({ stackName: options.stackName, workDir: options.workDir }, { pulumiCommand, envVars: options.envVars ?? {} }).catch((err: Error) => {
+        const reason = /error: (.*)/.exec(err.message)?.[1] ?? err.message;
+        throw new Error(`--stack: cannot open stack "${options.stackName}" of ${options.workDir}: ${reason} (pulumi stack ls lists the stacks of this backend)`);
+    });
     const [config, outputs, deployment, project] = await Promise.all([
         stack.getAllConfig(),
         stack.outputs(),

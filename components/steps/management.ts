@@ -56,24 +56,28 @@ export function managementSteps(args: ManagementStepArgs): ManagementPlan {
               templateUrl: checked("url", "packages.systemVmTemplateUrl", packages.systemVmTemplateUrl),
           }
         : undefined;
+    // Packages first: they need nothing from the other nodes, so they install while the database node still does.
     const steps: RemoteStep[] = [
-        javaStep(packages),
-        {
-            name: "database-connection",
-            script: script("database-connection", { clientPackage: engineOf(packages).clientPackage }),
-            env: databaseEnv,
-            secretEnv: ["DEPLOY_ADMIN_PASSWORD", "CLOUD_DB_PASSWORD"],
-            timeoutSeconds: PACKAGE_STEP_TIMEOUT_SECONDS,
-        },
-        cloudstackRepoStep(packages),
+        { ...javaStep(packages), stage: "management-install" },
+        { ...cloudstackRepoStep(packages), stage: "management-install" },
         {
             name: "management-packages",
+            stage: "management-install",
             script: script("management-packages", { cloudstackVersion: version }),
             deleteScript: script("management-packages-delete", {}),
             timeoutSeconds: PACKAGE_STEP_TIMEOUT_SECONDS,
         },
         {
+            name: "database-connection",
+            stage: "management-database",
+            script: script("database-connection", { clientPackage: engineOf(packages).clientPackage }),
+            env: databaseEnv,
+            secretEnv: ["DEPLOY_ADMIN_PASSWORD", "CLOUD_DB_PASSWORD"],
+            timeoutSeconds: PACKAGE_STEP_TIMEOUT_SECONDS,
+        },
+        {
             name: "setup-databases",
+            stage: "management-database",
             script: script("management-setup-databases", {}),
             env: { ...databaseEnv, MANAGEMENT_ADDRESS: args.managementAddress },
             secretEnv: ["CLOUD_DB_PASSWORD", "DEPLOY_ADMIN_PASSWORD", "MANAGEMENT_SERVER_KEY", "DATABASE_KEY"],

@@ -21,12 +21,13 @@ const bridgeFix = (node: OpsNode, ctx: OpsContext) =>
     `the bridges are built by pulumi up (BridgeNetwork of ${node.name}): run pulumi up --stack ${ctx.settings.stack}; ` +
     `if SSH to the node was lost after a bridge change, see ${opsCommand(ctx, "repair host-address", node.name)} --address NEW`;
 
-const mysqlRepair = (ctx: OpsContext) => `${opsCommand(ctx, "repair mysql-bind")} (starts MySQL, binds it to ${safe(() => databaseAddress(ctx))}, restarts and re-checks)`;
+const mysqlRepair = (ctx: OpsContext) => `${opsCommand(ctx, "repair mysql-bind")} (starts MySQL, binds it to ${bindTarget(ctx)}, restarts and re-checks)`;
 const kvmRepair = (node: OpsNode, ctx: OpsContext) => `${opsCommand(ctx, "repair kvm-host", node.name)} (restarts libvirtd and the agent, re-checks, reconnects the host)`;
 
-function safe(value: () => string): string {
+/** Where MySQL should listen, for fix texts; still readable when the address is not known yet. */
+function bindTarget(ctx: OpsContext): string {
     try {
-        return value();
+        return databaseAddress(ctx);
     } catch {
         return "its management address";
     }

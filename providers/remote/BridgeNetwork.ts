@@ -20,6 +20,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { lazyProvider } from "../lazyProvider";
 import { IpLink, matchNodeNics, NodeNics, parseIpLinks } from "./interfaces";
 import { BridgedNetworks, NETPLAN_FILE, renderNetplan } from "./netplan";
+import { packText, unpackText } from "./packedText";
 import { lastLines, maskSecrets, runScript, SshTarget } from "./ssh";
 import { renderTemplate, TEMPLATE_DIR } from "./templates";
 
@@ -66,7 +67,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Runs one of the scripts; returns stdout, or throws a message naming node and phase. */
 async function run(inputs: BridgeInputs, script: string, env: Record<string, string>, phase: string, connectSeconds = 60): Promise<string> {
     const secrets = [inputs.connection.password ?? ""];
-    const result = await runScript(inputs.connection, script, { env, timeoutSeconds: 600, connectSeconds }).catch((err: Error) => {
+    const result = await runScript(inputs.connection, unpackText(script), { env, timeoutSeconds: 600, connectSeconds }).catch((err: Error) => {
         throw new Error(maskSecrets(`node ${inputs.node}, step bridges (${phase}): ${err.message}`, secrets));
     });
     if (result.code !== 0) {
@@ -179,7 +180,7 @@ async function converge(inputs: BridgeInputs): Promise<BridgeOutputs> {
             throw new Error(`node ${inputs.node}: the config says its ${name} address is ${expected}, but the node has ${nics[name].address} in ${inputs.networks[name].cidr}`);
         }
     }
-    const netplan = renderNetplan(inputs.scripts.netplanTemplate, nics, inputs.networks);
+    const netplan = renderNetplan(unpackText(inputs.scripts.netplanTemplate), nics, inputs.networks);
     const mtuOk = (name: "management" | "public") => {
         const want = inputs.networks[name].mtu;
         const bridge = facts.links.find((l) => l.ifname === inputs.networks[name].bridge);
@@ -212,8 +213,9 @@ async function converge(inputs: BridgeInputs): Promise<BridgeOutputs> {
 
 export const bridgeNetworkProvider = {
     async diff(_id: string, olds: BridgeOutputs, news: BridgeInputs) {
-        const keys: (keyof BridgeInputs)[] = ["connection", "node", "networks", "expectedManagementAddress", "expectedPublicAddress", "rollbackSeconds", "scripts"];
-        const changes = keys.some((k) => JSON.stringify(olds[k] ?? null) !== JSON.stringify(news[k] ?? null));
+        const keys: (keyof BridgeInputs)[] = ["connection", "node", "networks", "expectedManagementAddress", "expectedPublicAddress", "rollbackSeconds"];
+        const scripts = (b: BridgeInputs) => JSON.stringify(Object.entries(b.scripts ?? {}).map(([name, text]) => [name, unpackText(text)]));
+        const changes = keys.some((k) => JSON.stringify(olds[k] ?? null) !== JSON.stringify(news[k] ?? null)) || scripts(olds) !== scripts(news);
         return { changes };
     },
 
@@ -271,6 +273,14 @@ export class BridgeNetwork extends pulumi.dynamic.Resource {
 
     constructor(name: string, args: BridgeNetworkArgs, opts?: pulumi.CustomResourceOptions) {
         const outputs = { managementNic: undefined, publicNic: undefined, managementAddress: undefined, publicAddress: undefined, netplan: undefined, changed: undefined };
-        super(lazyProvider("providers/remote/BridgeNetwork", "bridgeNetworkProvider"), name, { ...args, connection: pulumi.secret(args.connection), ...outputs }, { ...opts, additionalSecretOutputs: ["connection"] }, "remote", "BridgeNetwork");
+        const scripts = pulumi.output(args.scripts).apply((s) => ({ netplanTemplate: packText(s.netplanTemplate), facts: packText(s.facts), apply: packText(s.apply), verify: packText(s.verify) }));
+        super(
+            lazyProvider("providers/remote/BridgeNetwork", "bridgeNetworkProvider"),
+            name,
+            { ...args, scripts, connection: pulumi.secret(args.connection), ...outputs },
+            { ...opts, additionalSecretOutputs: ["connection"] },
+            "remote",
+            "BridgeNetwork",
+        );
     }
 }

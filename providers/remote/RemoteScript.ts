@@ -15,6 +15,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { lazyProvider } from "../lazyProvider";
+import { digestOf, packText, unpackText } from "./packedText";
 import { lastLines, maskSecrets, parseReport, runScript, SshTarget } from "./ssh";
 
 export interface RemoteScriptArgs {
@@ -38,7 +39,10 @@ interface ScriptInputs {
     connection: SshTarget;
     node: string;
     step: string;
+    /** The script, packed (packedText.ts). */
     script: string;
+    /** Digest of the unpacked script: what a preview shows changing. */
+    scriptDigest: string;
     deleteScript?: string;
     env?: Record<string, string>;
     secretEnv?: Record<string, string>;
@@ -61,7 +65,7 @@ async function execute(inputs: ScriptInputs, script: string, phase: string): Pro
     const where = `node ${inputs.node}, step ${inputs.step} (${phase})`;
     let result;
     try {
-        result = await runScript(inputs.connection, script, {
+        result = await runScript(inputs.connection, unpackText(script), {
             env,
             timeoutSeconds: inputs.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
             connectSeconds: 120,
@@ -75,9 +79,14 @@ async function execute(inputs: ScriptInputs, script: string, phase: string): Pro
     return parseReport(maskSecrets(result.stdout, secrets));
 }
 
+/** Compared by digest, so a different compressor version re-packing the same script changes nothing. */
+function scriptDigest(inputs: ScriptInputs): string {
+    return inputs.scriptDigest ?? digestOf(unpackText(inputs.script));
+}
+
 function reruns(olds: ScriptInputs, news: ScriptInputs): boolean {
     const same = (a: unknown, b: unknown) => JSON.stringify(a ?? {}) === JSON.stringify(b ?? {});
-    return olds.script !== news.script || !same(olds.env, news.env) || !same(olds.secretEnv, news.secretEnv);
+    return scriptDigest(olds) !== scriptDigest(news) || !same(olds.env, news.env) || !same(olds.secretEnv, news.secretEnv);
 }
 
 export const remoteScriptProvider = {
@@ -90,8 +99,9 @@ export const remoteScriptProvider = {
 
     async diff(_id: string, olds: ScriptOutputs, news: ScriptInputs) {
         const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
-        const fields: (keyof ScriptInputs)[] = ["connection", "node", "step", "script", "deleteScript", "env", "secretEnv", "timeoutSeconds"];
-        return { changes: fields.some((f) => !same(olds[f], news[f])) };
+        const fields: (keyof ScriptInputs)[] = ["connection", "node", "step", "env", "secretEnv", "timeoutSeconds"];
+        const deleteChanged = unpackText(olds.deleteScript ?? "") !== unpackText(news.deleteScript ?? "");
+        return { changes: fields.some((f) => !same(olds[f], news[f])) || scriptDigest(olds) !== scriptDigest(news) || deleteChanged };
     },
 
     async create(inputs: ScriptInputs) {
@@ -126,7 +136,16 @@ export class RemoteScript extends pulumi.dynamic.Resource {
         super(
             lazyProvider("providers/remote/RemoteScript", "remoteScriptProvider"),
             name,
-            { ...args, connection: pulumi.secret(args.connection), outputs: undefined, changed: undefined, warnings: undefined },
+            {
+                ...args,
+                script: pulumi.output(args.script).apply(packText),
+                scriptDigest: pulumi.output(args.script).apply(digestOf),
+                deleteScript: args.deleteScript === undefined ? undefined : pulumi.output(args.deleteScript).apply(packText),
+                connection: pulumi.secret(args.connection),
+                outputs: undefined,
+                changed: undefined,
+                warnings: undefined,
+            },
             { ...opts, additionalSecretOutputs: ["connection", "secretEnv"] },
             "remote",
             "Script",

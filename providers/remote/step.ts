@@ -41,6 +41,11 @@ export interface RemoteStep {
     env?: Record<string, pulumi.Input<string>>;
     /** Secret environment variables both scripts need. */
     secretEnv?: SecretName[];
+    /**
+     * Steps in a row with the same stage run as one resource (components/stages.ts); without
+     * a stage a step is its own.
+     */
+    stage?: string;
     /** Names of steps on the same node this one must run after (default: the previous step in the list). */
     after?: string[];
     /** Work on other nodes this step needs finished, e.g. the database before the schema is created. */

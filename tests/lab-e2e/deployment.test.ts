@@ -93,6 +93,7 @@ describeLab("the whole deployment on lab hosts", () => {
         expect(await lab.ssh(roles.nfs, "exportfs -v")).toMatch(/\/export\s+10\.75\.0\.0\/24\(.*rw.*no_root_squash/s);
 
         const cloudPassword = await generatedSecret(project, "cloud-db-password");
+        await lab.ssh(roles.kvm[0], "apt-get install -y --no-install-recommends mariadb-client-core >/dev/null 2>&1");
         const sql = (from: string) => lab.ssh(from, `mysql -h ${ip(inventory, roles.database)} -u cloud --password='${cloudPassword}' -N -e 'SELECT COUNT(*) FROM cloud.version' 2>&1 || true`);
         expect((await sql(roles.management)).trim()).toBe("1");
         expect(await sql(roles.kvm[0])).toMatch(/ERROR 1045|ERROR 1130|Access denied|is not allowed/);
@@ -108,7 +109,9 @@ describeLab("the whole deployment on lab hosts", () => {
 
         // The management server registered the hosts over SSH with its own key: setup-agent ran, the agent is configured for this zone.
         const agentProperties = await lab.ssh(roles.kvm[0], "cat /etc/cloudstack/agent/agent.properties");
-        expect(agentProperties).toContain(`zone=${zones[0].id}`);
+        // As the real server does, setup-agent gets the database ids of zone, pod and cluster (not the API's uuids).
+        expect(agentProperties).toMatch(/^zone=\d+$/m);
+        expect(agentProperties).toMatch(/^cluster=\d+$/m);
         expect(agentProperties).toContain(`host=${ip(inventory, roles.management)}`);
         expect(await lab.ssh(roles.kvm[0], "systemctl is-active cloudstack-agent")).toMatch(/^active/);
         expect(await lab.ssh(roles.kvm[0], "cat /root/.ssh/authorized_keys")).toContain("cloud@management");
@@ -119,7 +122,9 @@ describeLab("the whole deployment on lab hosts", () => {
         const before = await sshLogins(lab, inventory);
         const up = await phase("pulumi up (no changes)", () => project.stack.up({ onOutput: record }));
         expect(Object.keys(up.summary.resourceChanges ?? {})).toEqual(["same"]);
-        expect(await sshLogins(lab, inventory)).toEqual(before);
+        // Counting logins is itself one login per host; nothing else logged in.
+        const after = await sshLogins(lab, inventory);
+        expect(after).toEqual(Object.fromEntries(Object.entries(before).map(([host, count]) => [host, count + 1])));
     }, 600_000);
 
     test("adding a third KVM host touches only that host and its registration", async () => {
@@ -137,10 +142,12 @@ describeLab("the whole deployment on lab hosts", () => {
             }),
         );
         expect(up.summary.result).toBe("succeeded");
-        const touched = changes.filter((c) => !/^(cloudstack-infra-lab|kvm3|zone)$/.test(c.name));
-        expect(touched.every((c) => c.name.startsWith("kvm3") || /N3/.test(c.name) || c.op === "create")).toBe(true);
-        expect(changes.filter((c) => c.op === "create").every((c) => c.name.startsWith("kvm3") || c.name.includes("N3"))).toBe(true);
-        expect(changes.some((c) => c.op === "delete" || c.op === "replace")).toBe(false);
+        console.log(`adding kvm3 changed: ${changes.map((c) => `${c.op} ${c.name}`).join(", ")}`);
+        const newHost = (name: string) => name.startsWith("kvm3") || name.includes("N3");
+        // Besides the new host's own resources, only Pulumi's default provider (it carries the config) may change.
+        const elsewhere = changes.filter((c) => !newHost(c.name) && !/^(cloudstack-infra-lab|zone-enable|default)$/.test(c.name));
+        expect(elsewhere.map((c) => `${c.op} ${c.name}`)).toEqual([]);
+        expect(changes.filter((c) => c.op !== "create" && c.op !== "update").map((c) => `${c.op} ${c.name}`)).toEqual([]);
         const client = await api();
         expect(await client.list("listHosts", { type: "Routing" })).toHaveLength(3);
     }, 1_800_000);

@@ -379,6 +379,44 @@ export const lastBackup = new PreChangeBackup("pre-change-backup", { settings, c
             }
         });
 
+        test("verify as the last step of pulumi up: passes on a healthy cloud, fails the update with the fix when a check fails", async () => {
+            const api = lab.ctx.api!;
+            const project = await labProject(
+                "verifystep",
+                `
+import * as pulumi from "@pulumi/pulumi";
+import { loadSettings } from "./config/readSettings";
+import { connectionFor } from "./components/remoteSteps";
+import { Verification } from "./components/Verification";
+const settings = loadSettings();
+const api = pulumi.secret(pulumi.all([settings.secrets.apiKey!, settings.secrets.secretKey!]).apply(([apiKey, secretKey]) => ({ apiUrl: settings.zone.apiUrl!, apiKey, secretKey })));
+export const summary = new Verification("verify", {
+    settings,
+    connections: Object.fromEntries(settings.nodes.map((node) => [node.name, connectionFor(node)])),
+    managementAddresses: Object.fromEntries(settings.nodes.map((node) => [node.name, node.managementAddress!])),
+    api,
+    zoneId: new pulumi.Config("test").require("zoneId"),
+}).summary;
+`,
+                {},
+                { "cloudstack:apiKey": api.apiKey, "cloudstack:secretKey": api.secretKey },
+            );
+            try {
+                await project.stack.setConfig("test:zoneId", { value: lab.ctx.zoneId! });
+                expect((await project.stack.up()).outputs.summary.value).toMatch(/^\d+ passed, 0 failed, 2 skipped$/);
+                await sh("kvm1", "systemctl stop cloudstack-agent");
+                await project.stack.setConfig("cloudstack:backup", { value: JSON.stringify({ keep: 3 }) });
+                const failure = await project.stack.up().then(() => "no error", (err: Error) => err.message);
+                expect(failure).toContain("the deployment does not pass verify");
+                expect(failure).toMatch(/agent-service on kvm1: cloudstack-agent is inactive[^\n]*\n\s+fix: npm run ops -- repair kvm-host --stack verifystep --node kvm1/);
+                for (const secret of [api.apiKey, api.secretKey]) expect(failure).not.toContain(secret);
+                await sh("kvm1", "systemctl start cloudstack-agent");
+                await eventually(async () => expect((await project.stack.up()).outputs.summary.value).toMatch(/ 0 failed/));
+            } finally {
+                await project.remove();
+            }
+        });
+
         test("monitoring.prometheus: the exporter settings through the API, and a management restart only when enable or port changed", async () => {
             // The stand-in management server has no exporter; a listener on each port plays it.
             for (const port of [9595, 9596]) {

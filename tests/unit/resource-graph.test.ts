@@ -90,7 +90,11 @@ async function registerCloud(settings: Settings) {
     const outputs = deployCloud(settings);
     // Resolving an output that depends on every part waits for registration to finish.
     await new Promise((resolve) => pulumi.all([outputs.apiKeys, outputs.zoneId, outputs.managementSshPublicKey]).apply(resolve));
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Registration goes on asynchronously; wait until no resource has arrived for a while.
+    for (let seen = -1; seen !== registered.length; ) {
+        seen = registered.length;
+        await new Promise((resolve) => setTimeout(resolve, 1500));
+    }
     return { outputs, graph: new Graph(registered) };
 }
 

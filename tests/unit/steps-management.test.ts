@@ -8,7 +8,7 @@ describe("managementSteps", () => {
 
     test("the plan names the schema step, the key step and what needs the database and NFS", () => {
         const plan = managementSteps(args);
-        expect(plan.steps.map((s) => s.name)).toEqual(["java", "database-connection", "cloudstack-repo", "management-packages", "setup-databases", "systemvm-template", "management-start"]);
+        expect(plan.steps.map((s) => s.name)).toEqual(["java", "cloudstack-repo", "management-packages", "database-connection", "setup-databases", "systemvm-template", "management-start"]);
         expect(plan).toMatchObject({ schemaStep: "setup-databases", publicKeyStep: "management-start", needs: { database: "database-connection", nfs: "systemvm-template" } });
     });
 
@@ -25,7 +25,7 @@ describe("managementSteps", () => {
     });
 
     test("Java 11 as the default, the CloudStack repo with its key and a version pin", () => {
-        const [java, , repo, pkgs] = managementSteps(args).steps;
+        const [java, repo, pkgs] = managementSteps(args).steps;
         expect(java.script).toContain("apt_install openjdk-11-jre-headless");
         expect(java.script).toContain("JAVA_BINARY='/usr/lib/jvm/java-11-openjdk-amd64/bin/java'");
         expect(repo.script).toContain("KEY_URL='https://download.cloudstack.org/release.asc'");

@@ -197,7 +197,7 @@ describe("templates", () => {
             .map((file) => fs.readFileSync(file, "utf8"))
             .join("\n");
         const unused = [
-            ...fs.readdirSync(TEMPLATE_DIR).filter((f) => f.endsWith(".mustache") && !LEAD_TEMPLATES.test(f)).map((f) => f.replace(/(\.sh)?\.mustache$/, "")).filter((name) => !sources.includes(`"${name}"`)),
+            ...fs.readdirSync(TEMPLATE_DIR).filter((f) => f.endsWith(".mustache") && !LEAD_TEMPLATES.test(f)).map((f) => f.replace(/(\.sh)?\.mustache$/, "")).filter((name) => !sources.includes(`"${name}"`) && !sources.includes(`"${name}.sh"`)),
             ...fs.readdirSync(path.join(TEMPLATE_DIR, "partials")).map((f) => f.replace(/\.mustache$/, "")).filter((name) => !sources.includes(`{{> ${name}}}`)),
         ];
         expect(unused).toEqual([]);
