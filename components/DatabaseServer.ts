@@ -23,6 +23,8 @@ export interface DatabaseServerArgs {
     readonly deployAdminPassword: pulumi.Input<string>;
     /** Drop the databases on destroy. */
     readonly destroyData: boolean;
+    /** What must finish before any step here changes the node (the pre-change backup). */
+    readonly after?: pulumi.Resource[];
 }
 
 export class DatabaseServer extends pulumi.ComponentResource {
@@ -45,7 +47,7 @@ export class DatabaseServer extends pulumi.ComponentResource {
             DEPLOY_ADMIN_PASSWORD: args.deployAdminPassword,
         };
         const steps = createRemoteSteps(
-            { node: args.node, connection: args.base.connection, secrets: this.secrets, parent: this, dependsOn: args.base.ready },
+            { node: args.node, connection: args.base.connection, secrets: this.secrets, parent: this, dependsOn: [...args.base.ready, ...(args.after ?? [])] },
             inStage("database", databaseSteps({
                 database: args.database,
                 packages: args.packages,
@@ -62,10 +64,10 @@ export class DatabaseServer extends pulumi.ComponentResource {
      * After the management server initialised the schema: drop the deploy
      * account and let the `cloud` user in from the management servers only.
      */
-    restrictAfterSchema(schemaReady: pulumi.Resource): void {
-        createRemoteSteps(
+    restrictAfterSchema(schemaReady: pulumi.Resource): pulumi.Resource {
+        return createRemoteSteps(
             { node: this.args.node, connection: this.args.base.connection, secrets: this.secrets, parent: this, dependsOn: [schemaReady] },
             databaseFinalizeSteps({ database: this.args.database, packages: this.args.packages, managementAddresses: this.args.managementAddresses }),
-        );
+        ).last;
     }
 }

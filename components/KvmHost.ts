@@ -46,10 +46,10 @@ export class KvmHost extends pulumi.ComponentResource {
     }
 
     /** After registration: libvirt still listening, the agent running, and what the agent's setup changed. */
-    verifyAfterRegistration(registration: pulumi.Resource): void {
-        createRemoteSteps(
+    verifyAfterRegistration(registration: pulumi.Resource): pulumi.Resource {
+        return createRemoteSteps(
             { node: this.args.node, connection: this.args.base.connection, secrets: {}, parent: this, dependsOn: [registration] },
             kvmVerifySteps(this.args.kvm, this.args.physicalNetworks),
-        );
+        ).last;
     }
 }

@@ -33,6 +33,8 @@ export interface ManagementServerArgs {
     readonly databaseKey: pulumi.Input<string>;
     /** URL the controller uses for the API (defaults to the node's address). */
     readonly apiUrl?: string;
+    /** What must finish before any step here changes the node (the pre-change backup). */
+    readonly after?: pulumi.Resource[];
 }
 
 export class ManagementServer extends pulumi.ComponentResource {
@@ -69,7 +71,7 @@ export class ManagementServer extends pulumi.ComponentResource {
                 connection: args.base.connection,
                 secrets,
                 parent: this,
-                dependsOn: args.base.ready,
+                dependsOn: [...args.base.ready, ...(args.after ?? [])],
                 external: { database: args.databaseReady, nfs: args.nfsReady },
             },
             plan.steps.map((step) => {
@@ -90,9 +92,9 @@ export class ManagementServer extends pulumi.ComponentResource {
     }
 
     /** CloudMonkey with a root-only profile for the admin's keys, once they exist. */
-    installCloudMonkey(apiKey: pulumi.Input<string>, secretKey: pulumi.Input<string>, after: pulumi.Resource[]): void {
-        if (this.args.packages.cloudMonkeyUrl === "") return;
-        createRemoteSteps(
+    installCloudMonkey(apiKey: pulumi.Input<string>, secretKey: pulumi.Input<string>, after: pulumi.Resource[]): pulumi.Resource[] {
+        if (this.args.packages.cloudMonkeyUrl === "") return [];
+        const steps = createRemoteSteps(
             {
                 node: this.args.node,
                 connection: this.args.base.connection,
@@ -102,5 +104,6 @@ export class ManagementServer extends pulumi.ComponentResource {
             },
             cloudMonkeySteps(this.args.packages, `http://127.0.0.1:${this.args.management.uiPort}${this.args.management.apiPath}`),
         );
+        return [steps.last];
     }
 }

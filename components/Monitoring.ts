@@ -4,29 +4,16 @@
  * `globalSettings` (GlobalSetting resources); the exporter starts only with
  * the management server, so a step on the management node restarts it once
  * whenever enable/port changed (templates/ops-prometheus-restart.sh.mustache).
- *
- * Wiring (components/deployCloud.ts):
- *   const zone = new Zone("zone", { ..., globalSettings: prometheusGlobalSettings(settings.monitoring) }, ...);
- *   new PrometheusRestart(`${managementNode.name}-prometheus`, {
- *       node: managementNode, connection: managementBase.connection,
- *       monitoring: settings.monitoring, management: settings.management, after: zone.ready });
  */
 import * as pulumi from "@pulumi/pulumi";
-import { isIPv4 } from "../config/net";
 import { ManagementSettings, MonitoringSettings, NodeSettings } from "../config/settings";
 import { RemoteScript } from "../providers/remote/RemoteScript";
 import { SshTarget } from "../providers/remote/ssh";
 import { renderTemplate } from "../providers/remote/templates";
 
-/** The exporter's global settings, or none when monitoring.prometheus is off. */
+/** The exporter's global settings, or none when monitoring.prometheus is off (addresses checked in config/validate.ts). */
 export function prometheusGlobalSettings(monitoring: MonitoringSettings): Record<string, string> {
     if (!monitoring.prometheus) return {};
-    monitoring.prometheusAllowedIps.forEach((entry, i) => {
-        // PrometheusExporterServerImpl compares the client address with each entry as a string.
-        if (!isIPv4(entry)) {
-            throw new Error(`cloudstack:monitoring.prometheusAllowedIps[${i}]: "${entry}" is not allowed here; CloudStack's prometheus.exporter.allowed.ips takes IPv4 addresses only (no CIDR), e.g. the Prometheus server's address`);
-        }
-    });
     return {
         "prometheus.exporter.enable": "true",
         "prometheus.exporter.port": String(monitoring.prometheusPort),

@@ -5,15 +5,7 @@
  * nodes' settings and of the program's scripts for them changed; on the
  * first deployment there is nothing to dump.
  *
- * Wiring (components/deployCloud.ts), before the DatabaseServer and
- * ManagementServer are created:
- *   const preChange = settings.backup.beforeChange
- *       ? [new PreChangeBackup("pre-change-backup", { settings, connection: baseOf(databaseNode.name).connection },
- *             { dependsOn: baseOf(databaseNode.name).ready })]
- *       : [];
- * and every step of DatabaseServer and ManagementServer must wait for it
- * (their steps' dependsOn: [...base.ready, ...preChange]; a component's own
- * dependsOn does not reach its children).
+ * The database and management steps wait for it (their `after`).
  */
 import { createHash } from "crypto";
 import * as fs from "fs";

@@ -5,15 +5,6 @@
  * the cloud checks run, and a failure fails the update with each failing
  * check and its fix. It runs on the first deployment and again whenever the
  * stack's settings change.
- *
- * Wiring (components/deployCloud.ts), last:
- *   new Verification("verify", {
- *       settings,
- *       connections: Object.fromEntries(settings.nodes.map((n) => [n.name, baseOf(n.name).connection])),
- *       managementAddresses: Object.fromEntries(settings.nodes.map((n) => [n.name, baseOf(n.name).managementAddress])),
- *       api: zoneConnection,   // { apiUrl, apiKey, secretKey } of the admin, secret
- *       zoneId: zone.zoneId,
- *   }, { dependsOn: [...zone.ready, ...everything the nodes run] });
  */
 import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";

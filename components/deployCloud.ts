@@ -13,8 +13,11 @@ import { GeneratedSecret } from "../providers/secrets/GeneratedSecret";
 import { DatabaseServer } from "./DatabaseServer";
 import { KvmHost } from "./KvmHost";
 import { ManagementServer } from "./ManagementServer";
+import { prometheusGlobalSettings, PrometheusRestart } from "./Monitoring";
 import { NfsServer } from "./NfsServer";
 import { NodeBase } from "./NodeBase";
+import { PreChangeBackup } from "./PreChangeBackup";
+import { Verification } from "./Verification";
 import { describeTopology, logFilesOf } from "./topology";
 import { Zone } from "./Zone";
 
@@ -50,6 +53,7 @@ export function deployCloud(settings: Settings): CloudOutputs {
             initialAdminPassword: secrets.adminPassword,
             adminPassword: secrets.adminPassword,
             kvmHostPassword: secrets.kvmHostPassword,
+            globalSettings: prometheusGlobalSettings(settings.monitoring),
         });
         return {
             uiUrl: pulumi.output(undefined),
@@ -79,6 +83,11 @@ export function deployCloud(settings: Settings): CloudOutputs {
     const [databaseNode] = nodesWithRole(settings, "database");
     const [nfsNode] = nodesWithRole(settings, "nfs");
     const managementBase = baseOf(managementNode.name);
+    const databaseBase = baseOf(databaseNode.name);
+    // A dump of the databases before this update changes their nodes (backup.beforeChange).
+    const beforeChange = settings.backup.beforeChange
+        ? [new PreChangeBackup("pre-change-backup", { settings, connection: databaseBase.connection }, { parent: databaseBase, dependsOn: databaseBase.ready })]
+        : [];
 
     const nfs = new NfsServer(`${nfsNode.name}-nfs`, {
         node: nfsNode,
@@ -89,7 +98,7 @@ export function deployCloud(settings: Settings): CloudOutputs {
     });
     const database = new DatabaseServer(`${databaseNode.name}-database`, {
         node: databaseNode,
-        base: baseOf(databaseNode.name),
+        base: databaseBase,
         database: settings.database,
         packages: settings.packages,
         managementAddresses: [managementBase.managementAddress],
@@ -97,6 +106,7 @@ export function deployCloud(settings: Settings): CloudOutputs {
         cloudDbPassword,
         deployAdminPassword,
         destroyData: settings.destroyData,
+        after: beforeChange,
     });
     const management = new ManagementServer(
         `${managementNode.name}-management`,
@@ -115,9 +125,10 @@ export function deployCloud(settings: Settings): CloudOutputs {
             managementServerKey,
             databaseKey,
             apiUrl: settings.zone.apiUrl,
+            after: beforeChange,
         },
     );
-    database.restrictAfterSchema(management.schemaReady);
+    const databaseLockedDown = database.restrictAfterSchema(management.schemaReady);
 
     const needsKey = (nodeName: string) => settings.zone.hosts.some((h) => h.node === nodeName && h.useManagementKey);
     const kvmHosts = new Map(
@@ -150,13 +161,33 @@ export function deployCloud(settings: Settings): CloudOutputs {
             kvmHostPassword: secrets.kvmHostPassword,
             hostDependencies,
             managementAddress: managementBase.managementAddress,
+            globalSettings: prometheusGlobalSettings(settings.monitoring),
         },
         { dependsOn: management.ready },
     );
-    for (const host of settings.zone.hosts) {
-        if (host.node !== undefined) kvmHosts.get(host.node)!.verifyAfterRegistration(zone.hostRegistration(host.name));
-    }
-    management.installCloudMonkey(zone.apiKey, zone.secretKey, zone.ready);
+    const kvmVerifications = settings.zone.hosts
+        .filter((host) => host.node !== undefined)
+        .map((host) => kvmHosts.get(host.node!)!.verifyAfterRegistration(zone.hostRegistration(host.name)));
+    const cloudMonkey = management.installCloudMonkey(zone.apiKey, zone.secretKey, zone.ready);
+    const prometheus = new PrometheusRestart(`${managementNode.name}-prometheus`, {
+        node: managementNode,
+        connection: managementBase.connection,
+        monitoring: settings.monitoring,
+        management: settings.management,
+        after: zone.ready,
+    });
+    // Last: every check of `npm run verify`, so a deployment that is not healthy fails the update.
+    new Verification(
+        "verify",
+        {
+            settings,
+            connections: Object.fromEntries(settings.nodes.map((n) => [n.name, baseOf(n.name).connection])),
+            managementAddresses: Object.fromEntries(settings.nodes.map((n) => [n.name, baseOf(n.name).managementAddress])),
+            api: pulumi.all([management.apiUrl, zone.apiKey, zone.secretKey]).apply(([apiUrl, apiKey, secretKey]) => ({ apiUrl, apiKey: apiKey as string, secretKey: secretKey as string })),
+            zoneId: zone.zoneId,
+        },
+        { dependsOn: [...zone.ready, ...cloudMonkey, ...(prometheus.step ? [prometheus.step] : []), ...kvmVerifications, databaseLockedDown] },
+    );
 
     return {
         uiUrl: management.uiUrl,

@@ -72,7 +72,7 @@ export function buildSettings(raw: RawObject, ctx: ConfigContext, problems: Conf
     const database = readDatabase(section("database"), packages, nodes);
     const management = readManagement(section("management"));
     const kvm = readKvm(section("kvm"));
-    const monitoring = readMonitoring(section("monitoring"), network);
+    const monitoring = readMonitoring(section("monitoring"));
     const backup = readBackup(section("backup"), ctx.stack);
     const destroyData = top.boolean("destroyData", false);
     top.rejectUnknown();
@@ -293,11 +293,12 @@ function readKvm(r: FieldReader): KvmSettings {
     return kvm;
 }
 
-function readMonitoring(r: FieldReader, network: NetworkSettings): MonitoringSettings {
+function readMonitoring(r: FieldReader): MonitoringSettings {
     const monitoring: MonitoringSettings = {
         prometheus: r.boolean("prometheus", false),
         prometheusPort: r.integer("prometheusPort", DEFAULTS.prometheusPort, 1, 65535),
-        prometheusAllowedIps: r.stringList("prometheusAllowedIps", [network.management.cidr].filter((c) => c !== "")),
+        // Empty means CloudStack's own default, the management server itself.
+        prometheusAllowedIps: r.stringList("prometheusAllowedIps", []),
     };
     r.rejectUnknown();
     return monitoring;

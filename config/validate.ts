@@ -53,7 +53,8 @@ export function validateSettings(settings: Settings, problems: ConfigProblems): 
 
 function checkOperations(settings: Settings, problems: ConfigProblems): void {
     settings.monitoring.prometheusAllowedIps.forEach((entry, i) => {
-        if (!isIPv4(entry) && !isCidr(entry)) problems.add(K(`monitoring.prometheusAllowedIps[${i}]`), entry, "expected an IPv4 address or CIDR");
+        // CloudStack compares the scraper's address with each entry as a string: a CIDR would never match.
+        if (!isIPv4(entry)) problems.add(K(`monitoring.prometheusAllowedIps[${i}]`), entry, "expected an IPv4 address (CloudStack's prometheus.exporter.allowed.ips takes no CIDR), e.g. the Prometheus server's address");
     });
     if (!/^[A-Za-z0-9._/~-]+$/.test(settings.backup.directory)) problems.add(K("backup.directory"), settings.backup.directory, "expected a directory path (letters, digits, . _ / ~ -)");
 }

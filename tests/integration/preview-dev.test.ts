@@ -37,7 +37,12 @@ describeEngine("pulumi preview of the example stacks", () => {
         expect(count("node:KvmHost")).toBe(1);
         expect(count("zone:Zone")).toBe(1);
         expect(count("remote:BridgeNetwork")).toBe(2);
-        expect(count("remote:Script")).toBeGreaterThan(15);
+        // One script per stage of each node (components/stages.ts), and the final verification.
+        const scripts = planned.filter((p) => p.type.endsWith("remote:Script")).map((p) => p.name);
+        for (const stage of ["nfs-storage-common", "nfs-storage-nfs", "cloudstack-mgmt-common", "cloudstack-mgmt-database", "cloudstack-mgmt-management-install", "cloudstack-mgmt-management-start", "cloudstack-mgmt-database-lockdown", "kvm-host-01-common", "kvm-host-01-kvm", "kvm-host-01-management-key", "kvm-host-01-kvm-verify", "cloudstack-mgmt-cloudmonkey"]) {
+            expect(scripts).toContain(stage);
+        }
+        expect(count("ops:Verification")).toBe(1);
         const zoneObjects = planned.filter((p) => p.type.startsWith("pulumi-nodejs:dynamic/") && !/remote:|secrets:/.test(p.type)).map((p) => p.type);
         for (const kind of ["Zone", "PhysicalNetwork", "Pod", "Cluster", "Host", "PrimaryStorage", "SecondaryStorage"]) {
             expect(zoneObjects.some((t) => t.endsWith(`:${kind}`))).toBe(true);

@@ -210,9 +210,11 @@ describe("monitoring hooks", () => {
             "prometheus.exporter.allowed.ips": "10.15.0.5,127.0.0.1",
         });
         expect(prometheusGlobalSettings({ ...monitoring, prometheus: false })).toEqual({});
-        expect(() => prometheusGlobalSettings({ ...monitoring, prometheusAllowedIps: ["10.15.0.0/24"] })).toThrow(
-            'cloudstack:monitoring.prometheusAllowedIps[0]: "10.15.0.0/24" is not allowed here; CloudStack\'s prometheus.exporter.allowed.ips takes IPv4 addresses only (no CIDR)',
-        );
+        const raw = clone(readStackFile("dev")) as Record<string, any>;
+        raw.monitoring = { prometheus: true, prometheusAllowedIps: ["10.15.0.5", "10.15.0.0/24"] };
+        expect(check(raw).problems).toEqual([
+            expect.stringMatching(/^cloudstack:monitoring\.prometheusAllowedIps\[1\]: "10\.15\.0\.0\/24" .*expected an IPv4 address \(CloudStack's prometheus\.exporter\.allowed\.ips takes no CIDR\)/),
+        ]);
     });
 });
 

@@ -12,7 +12,7 @@ import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation"
 import { REPO } from "./stackConfig";
 
 export const TOOLS_ROOT = path.join(REPO, ".tools", "pulumi");
-const PROGRAM_ENTRIES = ["Pulumi.yaml", "index.ts", "tsconfig.json", "package.json", "components", "config", "providers", "templates"];
+const PROGRAM_ENTRIES = ["Pulumi.yaml", "index.ts", "tsconfig.json", "package.json", "components", "config", "providers", "ops", "templates"];
 
 export function engineAvailable(): boolean {
     return fs.existsSync(path.join(TOOLS_ROOT, "bin", "pulumi"));

@@ -155,7 +155,8 @@ describe.each([1, 3, 20])("the resource graph with %i KVM host(s)", (count) => {
 
     test("every resource but the components themselves has a component parent", () => {
         const components = new Set(graph.resources.filter((r) => !r.custom).map((r) => r.urn));
-        const orphans = graph.resources.filter((r) => r.custom && !r.type.endsWith("GeneratedSecret") && !components.has(r.parent));
+        // Secrets and the final verification belong to the whole stack, not to one node.
+        const orphans = graph.resources.filter((r) => r.custom && !/(GeneratedSecret|Verification)$/.test(r.type) && !components.has(r.parent));
         expect(orphans.map((r) => r.name)).toEqual([]);
     });
 
@@ -209,7 +210,38 @@ describe.each([1, 3, 20])("the resource graph with %i KVM host(s)", (count) => {
         expect(nfsSteps.some((s) => elsewhere.some((o) => graph.waitsFor(s, o) && !o.type.endsWith("GeneratedSecret")))).toBe(false);
     });
 
+    test("verify runs last: after every other step of every node and the zone", () => {
+        const verify = graph.named("verify");
+        const steps = graph.resources.filter((r) => r.custom && r !== verify && !/GeneratedSecret$/.test(r.type));
+        // Steps that nothing else waits for are the ends of the graph; verify waits for every one of them.
+        const ends = steps.filter((s) => !steps.some((other) => other.dependencies.includes(s.urn)));
+        expect(ends.filter((end) => !graph.waitsFor(verify, end)).map((end) => end.name)).toEqual([]);
+        // Without backup.beforeChange there is no dump.
+        expect(graph.resources.some((r) => r.name === "pre-change-backup")).toBe(false);
+    });
+
     test("secrets stay secret", async () => {
         expect(await pulumi.isSecret(outputs.apiKeys)).toBe(true);
+    });
+});
+
+describe("with backup.beforeChange and monitoring.prometheus", () => {
+    test("the dump comes before every change of the database and management nodes, the exporter restart after the zone", async () => {
+        const settings = settingsWithKvmHosts(1);
+        settings.backup.beforeChange = true;
+        settings.monitoring.prometheus = true;
+        const { graph } = await registerCloud(settings);
+        const dump = graph.named("pre-change-backup");
+        const changes = [...graph.stepsUnder("cloudstack-mgmt-database"), ...graph.stepsUnder("cloudstack-mgmt-management")];
+        expect(changes.length).toBeGreaterThan(3);
+        expect(changes.filter((step) => !graph.waitsFor(step, dump)).map((s) => s.name)).toEqual([]);
+        // The dump itself waits only for the database node's base setup.
+        expect([...graph.ancestors(dump.urn)].every((urn) => graph.byUrn.get(urn)!.name.startsWith("cloudstack-mgmt"))).toBe(true);
+
+        const exporterSettings = graph.resources.filter((r) => /prometheus\.exporter/.test(r.name));
+        expect(exporterSettings.length).toBe(3);
+        const restart = graph.named("cloudstack-mgmt-prometheus-restart");
+        expect(exporterSettings.every((setting) => graph.waitsFor(restart, setting))).toBe(true);
+        expect(graph.waitsFor(graph.named("verify"), restart)).toBe(true);
     });
 });

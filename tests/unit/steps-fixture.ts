@@ -92,7 +92,7 @@ export function seedSettings(): Settings {
             secondaryStorages: [{ name: "banana-secondary", server: "10.10.0.118", path: "/export/secondary", provider: "NFS" }],
             readyTimeoutSeconds: 1800,
         },
-        monitoring: { prometheus: false, prometheusPort: 9595, prometheusAllowedIps: ["10.15.0.0/24"] },
+        monitoring: { prometheus: false, prometheusPort: 9595, prometheusAllowedIps: ["10.15.0.5"] },
         backup: { directory: "backups/dev", keep: 7, includeExports: false, beforeChange: false },
         secrets: { initialAdminPassword: pulumi.secret("password") },
         destroyData: false,

@@ -5,7 +5,17 @@
 
 # Lines are "name" (before creation) and "name inode" (after).
 recorded_netns_names() { [[ -f "$LAB_NETNS_LIST" ]] && awk '{ print $1 }' "$LAB_NETNS_LIST" | sort -u; return 0; }
-recorded_netns_inodes() { [[ -f "$LAB_NETNS_LIST" ]] && awk 'NF == 2 { print $2 }' "$LAB_NETNS_LIST" | sort -u; return 0; }
+# Only inodes that /run/netns/<name> still points to: a namespace deleted
+# earlier frees its inode, which the kernel may give to another lab's.
+recorded_netns_inodes() {
+    local name inode
+    [[ -f "$LAB_NETNS_LIST" ]] || return 0
+    while read -r name inode; do
+        [[ -n "$inode" && -e /run/netns/$name ]] || continue
+        [[ "$(netns_inode "$name")" == "$inode" ]] && echo "$inode"
+    done < "$LAB_NETNS_LIST" | sort -u
+    return 0
+}
 # Prefixes contain no '-', so "lab-" never matches another lab's namespaces.
 named_netns_of_lab() { ls /run/netns 2>/dev/null | awk -v p="$LAB_PREFIX-" 'index($0, p) == 1'; }
 lab_cgroup_dirs() { ls -d /sys/fs/cgroup/*/"$LAB_CGROUP_NAME" 2>/dev/null || true; }
@@ -111,7 +121,7 @@ cmd_down() {
     if ! cmd_check; then
         die "down left something behind (listed above); nothing was deleted from $LAB_DIR"
     fi
-    rm -rf "$LAB_DIR/hosts" "$LAB_STATE" "$LAB_DIR/ssh" "$LAB_KNOWN_HOSTS" "$LAB_SSH_CONFIG" "$LAB_INVENTORY"
+    rm -rf "$LAB_DIR/hosts" "$LAB_STATE" "$LAB_DIR/ssh" "$LAB_KNOWN_HOSTS" "$LAB_SSH_CONFIG" "$LAB_INVENTORY" "$LAB_NETNS_LIST"
     if (( purge )); then rm -rf "$LAB_DIR"; fi
     say "down: lab '$LAB_PREFIX' removed in $(seconds_since "$started") s"
 }
