@@ -254,6 +254,9 @@ describe("the topology picture", () => {
         }
         // The NFS node has no bridges and no management address: no edge to the management network.
         expect(diagram).not.toContain("node_nfs_storage ---|\"cloudbr0");
+        // The README shows this very picture.
+        const readme = fs.readFileSync(path.join(REPO, "README.md"), "utf8");
+        expect(readme).toContain("```mermaid\n" + diagram.trimEnd() + "\n```");
     });
 
     test("a separate database node gets the management server's MySQL edge; a zone-only stack draws no nodes", () => {
