@@ -17,28 +17,60 @@ export interface LabRoles {
 
 const first3 = (cidr: string) => cidr.split(".").slice(0, 3).join(".");
 
+function hostOf(inventory: LabInventory, name: string): LabHost {
+    const found = inventory.hosts.find((h) => h.name === name);
+    if (!found) throw new Error(`lab has no host ${name}`);
+    return found;
+}
+
+/** A lab host as a `nodes[]` entry: reached through its loopback forward, its host key pinned. */
+export function labNode(inventory: LabInventory, name: string, roles: string[]) {
+    const h = hostOf(inventory, name);
+    return { name, address: h.sshHost, roles, managementAddress: h.managementIp, publicAddress: h.publicIp, ssh: { port: h.sshPort, hostKey: h.hostKey } };
+}
+
+/** The seed's zone (TEST, pod Internal, cluster testbed, VXLAN 5000-6000) on the lab's networks, one host N<i> per KVM node. */
+export function labZone(inventory: LabInventory, management: string, nfs: string, kvm: string[]) {
+    const mgmt = first3(inventory.managementCidr);
+    const pub = first3(inventory.publicCidr);
+    const nfsIp = hostOf(inventory, nfs).managementIp;
+    return {
+        name: "TEST",
+        dns1: inventory.managementGateway,
+        guestCidr: "192.168.0.0/24",
+        apiUrl: `http://127.0.0.1:${hostOf(inventory, management).apiPort}/client/api`,
+        readyTimeoutSeconds: 600,
+        physicalNetworks: [
+            {
+                name: "PhysicalNetwork",
+                isolationMethod: "VXLAN",
+                vniRange: "5000-6000",
+                trafficTypes: [
+                    { type: "Management", kvmLabel: "cloudbr0" },
+                    { type: "Guest", kvmLabel: "cloudbr1" },
+                    { type: "Public", kvmLabel: "cloudbr1" },
+                    { type: "Storage", kvmLabel: "cloudbr0" },
+                ],
+            },
+        ],
+        publicIpRanges: [{ startIp: `${pub}.220`, endIp: `${pub}.230`, gateway: inventory.publicGateway, netmask: "255.255.255.0" }],
+        pods: [{ name: "Internal", gateway: inventory.managementGateway, netmask: "255.255.255.0", startIp: `${mgmt}.160`, endIp: `${mgmt}.170` }],
+        clusters: [{ name: "testbed", pod: "Internal" }],
+        hosts: kvm.map((name, i) => ({ name: `N${i + 1}`, cluster: "testbed", pod: "Internal", ip: hostOf(inventory, name).managementIp, node: name })),
+        primaryStorages: [{ name: "lab-primary", scope: "cluster", cluster: "testbed", pod: "Internal", server: nfsIp, path: "/export/primary" }],
+        secondaryStorages: [{ name: "lab-secondary", server: nfsIp, path: "/export/secondary" }],
+    };
+}
+
 export function labStackConfig(inventory: LabInventory, roles: LabRoles, extra: Record<string, unknown> = {}): Record<string, unknown> {
     const host = (name: string): LabHost => {
         const found = inventory.hosts.find((h) => h.name === name);
         if (!found) throw new Error(`lab has no host ${name}`);
         return found;
     };
-    const node = (name: string, nodeRoles: string[]) => {
-        const h = host(name);
-        return {
-            name,
-            address: h.sshHost,
-            roles: nodeRoles,
-            managementAddress: h.managementIp,
-            publicAddress: h.publicIp,
-            ssh: { port: h.sshPort, hostKey: h.hostKey },
-        };
-    };
-    const mgmt = first3(inventory.managementCidr);
-    const pub = first3(inventory.publicCidr);
+    const node = (name: string, nodeRoles: string[]) => labNode(inventory, name, nodeRoles);
     const local = `${inventory.aptProxy}/local`;
     const nfsIp = host(roles.nfs).managementIp;
-    const apiPort = host(roles.management).apiPort;
     return {
         "cloudstack:ssh": { user: "root", privateKeyFile: inventory.privateKeyFile },
         "cloudstack:nodes": [
@@ -72,32 +104,7 @@ export function labStackConfig(inventory: LabInventory, roles: LabRoles, extra: 
         },
         "cloudstack:nfs": { server: nfsIp, verifyServing: false },
         "cloudstack:kvm": { requireHardwareVirtualization: false },
-        "cloudstack:zone": {
-            name: "TEST",
-            dns1: inventory.managementGateway,
-            guestCidr: "192.168.0.0/24",
-            apiUrl: `http://127.0.0.1:${apiPort}/client/api`,
-            readyTimeoutSeconds: 600,
-            physicalNetworks: [
-                {
-                    name: "PhysicalNetwork",
-                    isolationMethod: "VXLAN",
-                    vniRange: "5000-6000",
-                    trafficTypes: [
-                        { type: "Management", kvmLabel: "cloudbr0" },
-                        { type: "Guest", kvmLabel: "cloudbr1" },
-                        { type: "Public", kvmLabel: "cloudbr1" },
-                        { type: "Storage", kvmLabel: "cloudbr0" },
-                    ],
-                },
-            ],
-            publicIpRanges: [{ startIp: `${pub}.220`, endIp: `${pub}.230`, gateway: inventory.publicGateway, netmask: "255.255.255.0" }],
-            pods: [{ name: "Internal", gateway: inventory.managementGateway, netmask: "255.255.255.0", startIp: `${mgmt}.160`, endIp: `${mgmt}.170` }],
-            clusters: [{ name: "testbed", pod: "Internal" }],
-            hosts: roles.kvm.map((name, i) => ({ name: `N${i + 1}`, cluster: "testbed", pod: "Internal", ip: host(name).managementIp, node: name })),
-            primaryStorages: [{ name: "lab-primary", scope: "cluster", cluster: "testbed", pod: "Internal", server: nfsIp, path: "/export/primary" }],
-            secondaryStorages: [{ name: "lab-secondary", server: nfsIp, path: "/export/secondary" }],
-        },
+        "cloudstack:zone": labZone(inventory, roles.management, roles.nfs, roles.kvm),
         ...extra,
     };
 }

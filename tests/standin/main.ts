@@ -4,16 +4,20 @@
  *
  *   node main.js --listen 10.15.0.116:8080 --state-file /var/lib/standin/state.json \
  *       [--agent-setup ssh --ssh-key /var/lib/cloudstack/management/.ssh/id_rsa [--ssh-port 22]] \
- *       [--host-up-delay-ms 5000] [--job-latency-ms 500]
+ *       [--host-up-delay-ms 5000] [--job-latency-ms 500] [--agent-listen 0.0.0.0:8250]
  *
  * With `--agent-setup ssh`, addHost logs in to the host and runs
  * cloudstack-setup-agent; otherwise hosts come Up after the delay.
+ * With `--agent-listen`, it accepts and holds agent connections on the port
+ * the real server keeps for its agents (8250), as the lab's stand-in agents
+ * connect there; nothing is spoken on them.
  */
+import * as net from "net";
 import { sshConnector, startStandIn, StandInOptions } from "./index";
 
 const USAGE =
     "usage: main.js --listen HOST:PORT [--state-file PATH] [--agent-setup delay|ssh] [--ssh-key PATH] [--ssh-port N] " +
-    "[--setup-command PATH] [--host-up-delay-ms N] [--job-latency-ms N] [--system-vm-boot-ms N]";
+    "[--setup-command PATH] [--host-up-delay-ms N] [--job-latency-ms N] [--system-vm-boot-ms N] [--agent-listen HOST:PORT]";
 
 function parseArgs(argv: string[]): Record<string, string> {
     const args: Record<string, string> = {};
@@ -32,16 +36,21 @@ function number(args: Record<string, string>, name: string): number | undefined 
     return value;
 }
 
+function hostPort(args: Record<string, string>, name: string): { host: string; port: number } {
+    const match = /^(.+):(\d+)$/.exec(args[name] ?? "");
+    if (!match) throw new Error(`--${name} must be HOST:PORT, not ${args[name] ?? "(missing)"}\n${USAGE}`);
+    return { host: match[1].replace(/^\[|\]$/g, ""), port: Number(match[2]) };
+}
+
 export function optionsFromArgs(argv: string[]): StandInOptions {
     const args = parseArgs(argv);
-    const listen = /^(.+):(\d+)$/.exec(args.listen ?? "");
-    if (!listen) throw new Error(`--listen must be HOST:PORT, not ${args.listen ?? "(missing)"}\n${USAGE}`);
+    const listen = hostPort(args, "listen");
     const setup = args["agent-setup"] ?? "delay";
     if (setup !== "delay" && setup !== "ssh") throw new Error(`--agent-setup must be delay or ssh, not ${setup}`);
     if (setup === "ssh" && !args["ssh-key"]) throw new Error("--agent-setup ssh needs --ssh-key PATH (the management server's private key)");
     return {
-        host: listen[1].replace(/^\[|\]$/g, ""),
-        port: Number(listen[2]),
+        host: listen.host,
+        port: listen.port,
         stateFile: args["state-file"],
         hostConnectMs: number(args, "host-up-delay-ms"),
         jobLatencyMs: number(args, "job-latency-ms"),
@@ -50,10 +59,29 @@ export function optionsFromArgs(argv: string[]): StandInOptions {
     };
 }
 
+/** Accepts agent connections and holds them open until the agent hangs up. */
+function listenForAgents(address: { host: string; port: number }): Promise<net.Server> {
+    const server = net.createServer((socket) => {
+        socket.on("data", () => undefined);
+        socket.on("error", () => socket.destroy());
+    });
+    return new Promise((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(address.port, address.host, () => resolve(server));
+    });
+}
+
 async function main(): Promise<void> {
-    const standIn = await startStandIn(optionsFromArgs(process.argv.slice(2)));
+    const argv = process.argv.slice(2);
+    const standIn = await startStandIn(optionsFromArgs(argv));
     console.log(`CloudStack 4.19 API stand-in listening on ${standIn.url}`);
-    const stop = () => standIn.close().then(() => process.exit(0));
+    const args = parseArgs(argv);
+    const agents = args["agent-listen"] ? await listenForAgents(hostPort(args, "agent-listen")) : undefined;
+    if (agents) console.log(`accepting agent connections on ${args["agent-listen"]}`);
+    const stop = () => {
+        agents?.close();
+        return standIn.close().then(() => process.exit(0));
+    };
     process.on("SIGTERM", stop);
     process.on("SIGINT", stop);
 }

@@ -11,9 +11,8 @@
  *   kvm1  libvirt and the stand-in agent, registered in zone TEST by addHost
  *
  * What the lab cannot have (tests/lab/README.md): no kernel NFS server or
- * client, no /dev/kvm, no real CloudStack. The stand-in management server
- * does not accept agent connections on port 8250, so a small listener plays
- * that part on mgmt (the agent-connected check needs a peer).
+ * client, no /dev/kvm, no real CloudStack (the stand-in management server
+ * holds its agents' connections on port 8250 without speaking to them).
  */
 import { execFileSync } from "child_process";
 import * as fs from "fs";
@@ -29,9 +28,9 @@ import { databaseFinalizeSteps, databaseSteps, kvmAuthorizeKeySteps, kvmSteps, m
 import { Settings } from "../../../config/settings";
 import { buildContext, OpsContext, OpsNode } from "../../../ops/context";
 import { buildZoneWithProviders } from "../../standin/testKit";
-import { check } from "../../support/stackConfig";
 import { LabHost, LabInventory, TestLab } from "../../support/lab";
-import { REPO } from "../../support/stackConfig";
+import { labNode, labZone } from "../../lab-e2e/labStack";
+import { check, REPO } from "../../support/stackConfig";
 
 /** Secrets with characters that need care, recognisable when grepping for leaks. */
 export const LAB_SECRETS: Record<Exclude<SecretName, "CLOUDSTACK_API_KEY" | "CLOUDSTACK_SECRET_KEY" | "KVM_HOST_PASSWORD">, string> = {
@@ -70,16 +69,7 @@ export function targetOf(inventory: LabInventory, host: LabHost): SshTarget {
 /** The lab cloud as a user would configure it (Pulumi.<stack>.yaml), read by the real config code. */
 export function labConfig(inventory: LabInventory): Record<string, unknown> {
     const host = (name: string) => inventory.hosts.find((h) => h.name === name) as LabHost;
-    const node = (name: string, roles: string[]) => ({
-        name,
-        address: host(name).sshHost,
-        roles,
-        managementAddress: host(name).managementIp,
-        publicAddress: host(name).publicIp,
-        ssh: { port: host(name).sshPort, hostKey: host(name).hostKey },
-    });
-    const mgmt = LAB_OPTIONS.managementPrefix;
-    const pub = LAB_OPTIONS.publicPrefix;
+    const node = (name: string, roles: string[]) => labNode(inventory, name, roles);
     const local = `${inventory.localUrl}`;
     const nfsIp = host("db").managementIp;
     return {
@@ -105,31 +95,7 @@ export function labConfig(inventory: LabInventory): Record<string, unknown> {
         nfs: { server: nfsIp, verifyServing: false, allowedCidrs: [inventory.managementCidr] },
         kvm: { requireHardwareVirtualization: false },
         backup: { keep: 2 },
-        zone: {
-            name: "TEST",
-            dns1: inventory.managementGateway,
-            guestCidr: "192.168.0.0/24",
-            apiUrl: `http://127.0.0.1:${host("mgmt").apiPort}/client/api`,
-            readyTimeoutSeconds: 300,
-            physicalNetworks: [
-                {
-                    name: "PhysicalNetwork",
-                    vniRange: "5000-6000",
-                    trafficTypes: [
-                        { type: "Management", kvmLabel: "cloudbr0" },
-                        { type: "Guest", kvmLabel: "cloudbr1" },
-                        { type: "Public", kvmLabel: "cloudbr1" },
-                        { type: "Storage", kvmLabel: "cloudbr0" },
-                    ],
-                },
-            ],
-            publicIpRanges: [{ startIp: `${pub}.220`, endIp: `${pub}.230`, gateway: inventory.publicGateway, netmask: "255.255.255.0" }],
-            pods: [{ name: "Internal", gateway: inventory.managementGateway, netmask: "255.255.255.0", startIp: `${mgmt}.160`, endIp: `${mgmt}.170` }],
-            clusters: [{ name: "testbed", pod: "Internal" }],
-            hosts: [{ name: "N1", cluster: "testbed", pod: "Internal", ip: host("kvm1").managementIp, node: "kvm1" }],
-            primaryStorages: [{ name: "lab-primary", scope: "cluster", cluster: "testbed", pod: "Internal", server: nfsIp, path: "/export/primary" }],
-            secondaryStorages: [{ name: "lab-secondary", server: nfsIp, path: "/export/secondary" }],
-        },
+        zone: labZone(inventory, "mgmt", "db", ["kvm1"]),
     };
 }
 
@@ -229,14 +195,6 @@ export async function deployCloud(inventory: LabInventory): Promise<{ api: ApiCo
     const started = await runSteps(target("mgmt"), "mgmt", pick(management, "database-connection", "setup-databases", "management-start"));
     await runSteps(target("db"), "db", databaseFinalizeSteps(dbArgs));
     await runSteps(target("kvm1"), "kvm1", kvmAuthorizeKeySteps(started.publicKey));
-
-    // The agent port the stand-in management server does not open (see the header).
-    await runStep(target("mgmt"), "mgmt", { name: "agent-port", script: `systemd-run --unit=standin-agent-port --quiet python3 -c 'import socket,threading
-s=socket.create_server(("0.0.0.0", 8250))
-def hold(c):
-    while c.recv(4096): pass
-while True:
-    c, _ = s.accept(); threading.Thread(target=hold, args=(c,), daemon=True).start()'` });
 
     const apiUrl = settings.zone.apiUrl as string;
     const keys = await credentialsProvider.create({ apiUrl, username: "admin", domain: "/", initialPassword: "password", password: ADMIN_PASSWORD });
