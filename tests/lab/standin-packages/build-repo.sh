@@ -17,9 +17,13 @@ if [[ -f "$out/.complete" ]]; then
     exit 0
 fi
 
+# Built beside the cache entry and renamed into place: two labs starting at
+# once never see a half-built repository.
+final=$out
+mkdir -p "$cache"
+out=$(mktemp -d "$cache/.lab-local-XXXXXX")
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-rm -rf "$out"
+trap 'rm -rf "$work" "$out"' EXIT
 mkdir -p "$out/cloudstack/pool" "$out/cloudstack/dists/lab/4.19/binary-amd64" "$out/systemvm"
 
 (cd "$repo_root" && npx tsc -p tests/standin --outDir "$work/standin-js") >&2
@@ -59,4 +63,8 @@ gpg --batch --quiet -abs -o dists/lab/Release.gpg dists/lab/Release
 head -c 65536 /dev/urandom | bzip2 >"$out/systemvm/systemvmtemplate-4.19.1-kvm.qcow2.bz2"
 
 touch "$out/.complete"
-echo "$out"
+chmod 755 "$out"
+# Another build may have finished first: its repository is as good as this one.
+[[ -f "$final/.complete" ]] || rm -rf "$final"
+mv -T "$out" "$final" 2>/dev/null || [[ -f "$final/.complete" ]]
+echo "$final"
