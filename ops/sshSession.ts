@@ -8,11 +8,10 @@
  * enforced when there is one.
  */
 import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
 import { Readable, Writable } from "stream";
 import { Client } from "ssh2";
-import { scriptPayload, SshTarget } from "../providers/remote/ssh";
+import { connectClient, scriptPayload, SshTarget } from "../providers/remote/ssh";
+export { sameHostKey } from "../providers/remote/ssh";
 
 export interface Session {
     client: Client;
@@ -21,51 +20,10 @@ export interface Session {
     hostKey: string;
 }
 
-/** "ssh-ed25519 AAAA..." from the raw key blob (its first field names the type). */
-function authorizedKeyOf(blob: Buffer): string {
-    const typeLength = blob.readUInt32BE(0);
-    return `${blob.subarray(4, 4 + typeLength).toString("ascii")} ${blob.toString("base64")}`;
-}
-
-export function sameHostKey(a: string | undefined, b: string | undefined): boolean {
-    const body = (key: string | undefined) => key?.trim().split(/\s+/)[1];
-    return body(a) !== undefined && body(a) === body(b);
-}
-
 /** Connects once; with `pin` false the host key is only recorded, never enforced. */
-export function openSession(target: SshTarget, pin = true, timeoutSeconds = 20): Promise<Session> {
-    return new Promise((resolve, reject) => {
-        const client = new Client();
-        let presented = "";
-        let privateKey: string | Buffer | undefined = target.privateKey;
-        if (!privateKey && target.privateKeyFile) {
-            try {
-                privateKey = fs.readFileSync(path.resolve(target.privateKeyFile.replace(/^~(?=\/)/, os.homedir())));
-            } catch (err) {
-                reject(new Error(`cannot read the private key file ${target.privateKeyFile}: ${(err as Error).message}`));
-                return;
-            }
-        }
-        client
-            .on("ready", () => resolve({ client, target, hostKey: presented }))
-            .on("error", (err: Error) => {
-                client.end();
-                const mismatch = pin && target.hostKey && presented && !sameHostKey(presented, target.hostKey);
-                reject(mismatch ? new Error(`host key of ${target.host}:${target.port} does not match the pinned hostKey`) : err);
-            })
-            .connect({
-                host: target.host,
-                port: target.port,
-                username: target.user,
-                password: target.password,
-                privateKey,
-                readyTimeout: timeoutSeconds * 1000,
-                hostVerifier: (key: Buffer) => {
-                    presented = authorizedKeyOf(key);
-                    return !pin || !target.hostKey || sameHostKey(presented, target.hostKey);
-                },
-            });
-    });
+export async function openSession(target: SshTarget, pin = true, timeoutSeconds = 20): Promise<Session> {
+    const { client, hostKey } = await connectClient(target, { pin, readyTimeoutSeconds: timeoutSeconds });
+    return { client, target, hostKey };
 }
 
 export interface ExecResult {

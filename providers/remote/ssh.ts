@@ -90,10 +90,34 @@ async function connectWithRetry(target: SshTarget, connectSeconds: number): Prom
 }
 
 function connectOnce(target: SshTarget): Promise<Ssh2Client> {
+    return connectClient(target).then((connected) => connected.client);
+}
+
+/** The key blob as an authorized_keys line ("ssh-ed25519 AAAA..."; its first field names the type). */
+function authorizedKeyOf(blob: Buffer): string {
+    const typeLength = blob.readUInt32BE(0);
+    return `${blob.subarray(4, 4 + typeLength).toString("ascii")} ${blob.toString("base64")}`;
+}
+
+/** Whether two authorized_keys lines carry the same key. */
+export function sameHostKey(a: string | undefined, b: string | undefined): boolean {
+    const body = (key: string | undefined) => key?.trim().split(/\s+/)[1];
+    return body(a) !== undefined && body(a) === body(b);
+}
+
+export interface ConnectOptions {
+    /** Enforce the pinned host key (default); false only records the key presented. */
+    pin?: boolean;
+    readyTimeoutSeconds?: number;
+}
+
+/** One SSH connection; resolves with the client and the host key the node presented. */
+export function connectClient(target: SshTarget, options: ConnectOptions = {}): Promise<{ client: Ssh2Client; hostKey: string }> {
     const { Client } = require("ssh2");
     const fs = require("fs");
     const os = require("os");
     const path = require("path");
+    const pin = options.pin ?? true;
     return new Promise((resolve, reject) => {
         const client = new Client();
         let privateKey: string | Buffer | undefined = target.privateKey;
@@ -106,12 +130,13 @@ function connectOnce(target: SshTarget): Promise<Ssh2Client> {
                 return;
             }
         }
-        let hostKeyMismatch = false;
+        let presented = "";
         client
-            .on("ready", () => resolve(client))
+            .on("ready", () => resolve({ client, hostKey: presented }))
             .on("error", (err: Error) => {
                 client.end();
-                reject(hostKeyMismatch ? new Error(`host key of ${target.host}:${target.port} does not match the pinned hostKey`) : err);
+                const mismatch = pin && target.hostKey !== undefined && presented !== "" && !sameHostKey(presented, target.hostKey);
+                reject(mismatch ? new Error(`host key of ${target.host}:${target.port} does not match the pinned hostKey`) : err);
             })
             .on("keyboard-interactive", (_name: string, _instructions: string, _lang: string, prompts: unknown[], finish: (answers: string[]) => void) =>
                 finish(prompts.map(() => target.password ?? "")),
@@ -123,16 +148,13 @@ function connectOnce(target: SshTarget): Promise<Ssh2Client> {
                 password: target.password,
                 privateKey,
                 tryKeyboard: target.password !== undefined,
-                readyTimeout: 20000,
+                readyTimeout: (options.readyTimeoutSeconds ?? 20) * 1000,
                 keepaliveInterval: 10000,
                 keepaliveCountMax: 6,
-                hostVerifier: target.hostKey
-                    ? (key: Buffer) => {
-                          const expected = target.hostKey!.trim().split(/\s+/)[1];
-                          hostKeyMismatch = key.toString("base64") !== expected;
-                          return !hostKeyMismatch;
-                      }
-                    : undefined,
+                hostVerifier: (key: Buffer) => {
+                    presented = authorizedKeyOf(key);
+                    return !pin || target.hostKey === undefined || sameHostKey(presented, target.hostKey);
+                },
             });
     });
 }
