@@ -67,6 +67,8 @@ export class Zone extends pulumi.ComponentResource {
     readonly apiKey: pulumi.Output<string>;
     /** The admin's secret key (secret). */
     readonly secretKey: pulumi.Output<string>;
+    /** API URL and the admin's keys together (secret), as the zone's objects use them. */
+    readonly connection: pulumi.Output<ApiConnection>;
     /** Whether the zone came up ready, and each check (hosts, storage, template, SSVM, CPVM). */
     readonly readiness: pulumi.Output<ZoneReadiness>;
     /** What to depend on for "the zone is built and ready" (its enablement). */
@@ -86,6 +88,7 @@ export class Zone extends pulumi.ComponentResource {
         const connection: pulumi.Output<ApiConnection> = pulumi.secret(
             pulumi.all([args.apiUrl, keys.apiKey, keys.secretKey]).apply(([apiUrl, apiKey, secretKey]) => ({ apiUrl, apiKey, secretKey })),
         );
+        this.connection = connection;
 
         const settingValues: Record<string, pulumi.Input<string>> = { ...(args.globalSettings ?? {}) };
         if (args.managementAddress !== undefined) settingValues.host = args.managementAddress;

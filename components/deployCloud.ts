@@ -183,7 +183,7 @@ export function deployCloud(settings: Settings): CloudOutputs {
             settings,
             connections: Object.fromEntries(settings.nodes.map((n) => [n.name, baseOf(n.name).connection])),
             managementAddresses: Object.fromEntries(settings.nodes.map((n) => [n.name, baseOf(n.name).managementAddress])),
-            api: pulumi.all([management.apiUrl, zone.apiKey, zone.secretKey]).apply(([apiUrl, apiKey, secretKey]) => ({ apiUrl, apiKey: apiKey as string, secretKey: secretKey as string })),
+            api: zone.connection,
             zoneId: zone.zoneId,
         },
         { dependsOn: [...zone.ready, ...cloudMonkey, ...(prometheus.step ? [prometheus.step] : []), ...kvmVerifications, databaseLockedDown] },

@@ -19,20 +19,22 @@ export function inStage(stage: string, steps: RemoteStep[]): RemoteStep[] {
     return steps.map((step) => ({ ...step, stage: step.stage ?? stage }));
 }
 
-/** Merges runs of consecutive steps that share a `stage` (a step without one is a stage of its own). */
+/** A step without a stage is a stage of its own. */
+const stageName = (step: RemoteStep) => step.stage ?? step.name;
+
+/** Merges runs of consecutive steps that share a stage. */
 export function mergeStages(steps: RemoteStep[]): Stage[] {
     const runs: RemoteStep[][] = [];
     for (const step of steps) {
         const last = runs[runs.length - 1];
-        const stage = step.stage ?? step.name;
         // A step that names what it runs after, or waits for another node, starts a stage of its own.
-        if (last && (last[0].stage ?? last[0].name) === stage && step.after === undefined && !step.requires?.length) last.push(step);
+        if (last && stageName(last[0]) === stageName(step) && step.after === undefined && !step.requires?.length) last.push(step);
         else runs.push([step]);
     }
-    const stageOf = new Map(runs.flatMap((run) => run.map((step) => [step.name, run[0].stage ?? run[0].name] as const)));
+    const stageOf = new Map(runs.flatMap((run) => run.map((step) => [step.name, stageName(run[0])] as const)));
     return runs.map((run) => {
-        const name = run[0].stage ?? run[0].name;
-        if (runs.filter((r) => (r[0].stage ?? r[0].name) === name).length > 1) {
+        const name = stageName(run[0]);
+        if (runs.filter((r) => stageName(r[0]) === name).length > 1) {
             throw new Error(`stage ${name} is split by other steps; its steps must be consecutive`);
         }
         const merged: Stage = {

@@ -11,6 +11,7 @@ import { DEFAULTS } from "../config/defaults";
 import { NodeSettings, Role, Settings } from "../config/settings";
 import { ApiConnection } from "../providers/cloudstack/resource";
 import { SshTarget } from "../providers/remote/ssh";
+import { connectionFor } from "../components/remoteSteps";
 
 export interface OpsNode {
     name: string;
@@ -50,15 +51,9 @@ export function valueOf<T>(output: pulumi.Output<T> | undefined): Promise<T | un
     return new Promise((resolve) => output.apply((value) => resolve(value)));
 }
 
-async function targetOf(node: NodeSettings): Promise<SshTarget> {
-    const target: SshTarget = { host: node.address, port: node.ssh.port, user: node.ssh.user };
-    const password = await valueOf(node.ssh.password);
-    const privateKey = await valueOf(node.ssh.privateKey);
-    if (password !== undefined) target.password = password;
-    if (privateKey !== undefined) target.privateKey = privateKey;
-    if (node.ssh.privateKeyFile !== undefined) target.privateKeyFile = node.ssh.privateKeyFile;
-    if (node.ssh.hostKey !== undefined) target.hostKey = node.ssh.hostKey;
-    return target;
+function targetOf(node: NodeSettings): Promise<SshTarget> {
+    // The same connection `pulumi up` uses (components/remoteSteps.ts), resolved.
+    return valueOf(connectionFor(node)) as Promise<SshTarget>;
 }
 
 export async function buildContext(settings: Settings, extras: ContextExtras): Promise<OpsContext> {
