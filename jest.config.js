@@ -6,4 +6,5 @@ module.exports = {
     testMatch: ["**/*.test.ts"],
     transform: { "^.+\\.ts$": ["ts-jest", {}] },
     testTimeout: 120000,
+    reporters: ["default", "<rootDir>/tests/support/suiteReporter.js"],
 };

@@ -18,9 +18,14 @@ export PULUMI_NODEJS_TRANSPILE_ONLY=true
 # A stale agent socket makes every SSH dial fail; the program passes keys explicitly.
 unset SSH_AUTH_SOCK
 
+# metadata=skip: the file backend otherwise rewrites a metadata sidecar
+# (<stack>.json.attrs) in place on every checkpoint, and a `kill -9` between
+# its truncation and its write leaves every later command failing with
+# "failed to load checkpoint: EOF". The checkpoint itself is replaced by a
+# rename, so without the sidecar a killed run cannot leave the state unreadable.
 if [[ -z "${PULUMI_BACKEND_URL:-}" ]]; then
     mkdir -p "$_cloudstack_infra_repo/.pulumi-state"
-    export PULUMI_BACKEND_URL="file://$_cloudstack_infra_repo/.pulumi-state"
+    export PULUMI_BACKEND_URL="file://$_cloudstack_infra_repo/.pulumi-state?metadata=skip"
 fi
 
 # Secrets use the passphrase provider. Without a passphrase of your own, one is

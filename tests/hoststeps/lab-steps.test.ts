@@ -18,10 +18,10 @@ import { LabInventory, labUnavailableReason } from "../support/lab";
 import { labSettings } from "./labSettings";
 import { withHelpers } from "../unit/steps-partials";
 import { describeRun, onHost, runStep, StepRun, STEPS_LAB } from "./support/lab";
+import { describeUnless } from "../support/gate";
 
 const unavailable = labUnavailableReason();
-if (unavailable) console.warn(`skipping the lab runs of the node scripts: ${unavailable}`);
-const describeLab = unavailable ? describe.skip : describe;
+const describeLab = describeUnless(unavailable);
 
 jest.setTimeout(900_000);
 

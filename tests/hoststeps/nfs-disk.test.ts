@@ -13,6 +13,7 @@ import { nfsSteps } from "../../components/steps";
 import { parseReport, scriptPayload } from "../../providers/remote/ssh";
 import { RemoteStep } from "../../providers/remote/step";
 import { seedSettings } from "../unit/steps-fixture";
+import { describeUnless } from "../support/gate";
 
 function unavailableReason(): string | undefined {
     if (process.getuid?.() !== 0) return "needs root (loop devices, mount namespaces)";
@@ -22,8 +23,7 @@ function unavailableReason(): string | undefined {
 }
 
 const unavailable = unavailableReason();
-if (unavailable) console.warn(`skipping the data-disk runs: ${unavailable}`);
-const describeDisk = unavailable ? describe.skip : describe;
+const describeDisk = describeUnless(unavailable);
 
 function expectSuccess(result: { code: number | null; stdout: string; stderr: string }): void {
     if (result.code !== 0) throw new Error(`exit ${result.code}\n${result.stdout}\n${result.stderr}`);

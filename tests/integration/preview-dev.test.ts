@@ -7,9 +7,9 @@
 import { EngineEvent } from "@pulumi/pulumi/automation";
 import { createTestProject, engineAvailable, TestProject } from "../support/engine";
 import { readStackFile } from "../support/stackConfig";
+import { describeUnless } from "../support/gate";
 
-const describeEngine = engineAvailable() ? describe : describe.skip;
-if (!engineAvailable()) console.warn("skipping engine tests: run scripts/install-pulumi.sh first");
+const describeEngine = describeUnless(engineAvailable() ? undefined : "needs .tools/pulumi (scripts/install-pulumi.sh)");
 
 function stackConfig(stack: string): Record<string, unknown> {
     return Object.fromEntries(Object.entries(readStackFile(stack)).map(([k, v]) => [`cloudstack:${k}`, v]));

@@ -7,10 +7,11 @@ import * as fs from "fs";
 import * as path from "path";
 import { createTestProject, engineAvailable, exportedState, TestProject } from "../support/engine";
 import { LocalSshd, sshdAvailable, startLocalSshd } from "../support/localSshd";
+import { describeUnless } from "../support/gate";
 
-const ready = engineAvailable() && sshdAvailable();
-const describeEngine = ready ? describe : describe.skip;
-if (!ready) console.warn("skipping engine tests: needs .tools/pulumi (scripts/install-pulumi.sh), root and sshd");
+const describeEngine = describeUnless(
+    !engineAvailable() ? "needs .tools/pulumi (scripts/install-pulumi.sh)" : !sshdAvailable() ? "needs root and /usr/sbin/sshd (apt-get install openssh-server)" : undefined,
+);
 
 describeEngine("remote steps through the engine", () => {
     let sshd: LocalSshd;

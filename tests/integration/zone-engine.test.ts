@@ -12,9 +12,9 @@ import { startStandIn, StandIn } from "../standin";
 import { callsTo, mutatingCommands } from "../standin/testKit";
 import { createTestProject, engineAvailable, exportedState, TestProject } from "../support/engine";
 import { check, readStackFile } from "../support/stackConfig";
+import { describeUnless } from "../support/gate";
 
-const describeEngine = engineAvailable() ? describe : describe.skip;
-if (!engineAvailable()) console.warn("skipping zone engine tests: needs .tools/pulumi (scripts/install-pulumi.sh)");
+const describeEngine = describeUnless(engineAvailable() ? undefined : "needs .tools/pulumi (scripts/install-pulumi.sh)");
 
 const ADMIN_PASSWORD = "Zone-test-admin-Pw1";
 const seedZone = () => check(readStackFile("dev")).settings.zone;

@@ -7,10 +7,10 @@
  */
 import { bridgeNetworkProvider, renderBridgeScripts } from "../../providers/remote/BridgeNetwork";
 import { LabInventory, labUnavailableReason, TestLab } from "../support/lab";
+import { describeUnless } from "../support/gate";
 
 const unavailable = labUnavailableReason();
-const describeLab = unavailable ? describe.skip : describe;
-if (unavailable) console.warn(`skipping lab tests: ${unavailable}`);
+const describeLab = describeUnless(unavailable);
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Inputs = any;

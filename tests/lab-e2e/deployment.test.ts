@@ -17,10 +17,10 @@ import { createTestProject, engineAvailable, exportedState, TestProject } from "
 import { LabInventory, labUnavailableReason, TestLab } from "../support/lab";
 import { REPO } from "../support/stackConfig";
 import { labStackConfig, LabRoles } from "./labStack";
+import { describeUnless } from "../support/gate";
 
 const unavailable = labUnavailableReason() ?? (engineAvailable() ? undefined : "the Pulumi engine is not built (scripts/install-pulumi.sh)");
-const describeLab = unavailable ? describe.skip : describe;
-if (unavailable) console.warn(`skipping the end-to-end lab test: ${unavailable}`);
+const describeLab = describeUnless(unavailable);
 
 const CANNOT_RUN_HERE = [
     "kernel NFS: the exports are written and checked with exportfs, but this kernel cannot serve or mount them (nfs.verifyServing=false; SystemVM template seeding skipped, CloudStack registers it from the image store)",

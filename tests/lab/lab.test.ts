@@ -8,6 +8,7 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { describeUnless } from "../support/gate";
 
 const LAB_SH = path.join(__dirname, "lab.sh");
 const PREFIX = "labt";
@@ -96,10 +97,7 @@ describe("lab.sh refuses bad input before touching anything", () => {
     });
 });
 
-const describeAsRoot = IS_ROOT ? describe : describe.skip;
-if (!IS_ROOT) {
-    console.log("tests/lab/lab.test.ts: SKIPPED the lab lifecycle test: it needs root (namespaces, mounts, cgroups)");
-}
+const describeAsRoot = describeUnless(IS_ROOT ? undefined : "the lab lifecycle test needs root (namespaces, mounts, cgroups)");
 
 describeAsRoot("the lab, booted for real", () => {
     // Like an EXIT trap: whatever happens above, nothing of the lab stays.

@@ -24,10 +24,10 @@ import { createTestProject, engineAvailable, TestProject } from "../support/engi
 import { labUnavailableReason } from "../support/lab";
 import { REPO } from "../support/stackConfig";
 import { ADMIN_PASSWORD, LAB_SECRETS, labConfig, OpsLab, startOpsLab, stopOpsLab } from "./support/opsLab";
+import { describeUnless } from "../support/gate";
 
 const unavailable = labUnavailableReason() ?? (engineAvailable() ? undefined : "the Pulumi engine is not installed (scripts/install-pulumi.sh)");
-if (unavailable) console.warn(`skipping the ops lab suite: ${unavailable}`);
-const describeLab = unavailable ? describe.skip : describe;
+const describeLab = describeUnless(unavailable);
 
 jest.setTimeout(900_000);
 

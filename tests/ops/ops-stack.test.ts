@@ -14,6 +14,7 @@ import { buildContext, valueOf } from "../../ops/context";
 import { readStack } from "../../ops/stackReader";
 import { createTestProject, engineAvailable, TestProject, TOOLS_ROOT } from "../support/engine";
 import { readStackFile } from "../support/stackConfig";
+import { describeUnless } from "../support/gate";
 
 jest.setTimeout(300_000);
 
@@ -28,7 +29,7 @@ export const nodes = { "kvm-host-01": { address: "10.10.0.117", roles: ["kvm"], 
 export const generatedLength = generated.value.apply((value) => value.length);
 `;
 
-const describeEngine = engineAvailable() ? describe : describe.skip;
+const describeEngine = describeUnless(engineAvailable() ? undefined : "the Pulumi engine is not installed (scripts/install-pulumi.sh)");
 
 describeEngine("reading a deployed stack", () => {
     let project: TestProject;

@@ -25,6 +25,7 @@ import { renderVerifyReport } from "../../ops/verify";
 import { renderTemplate, TEMPLATE_DIR } from "../../providers/remote/templates";
 import { check, clone, readStackFile, REPO } from "../support/stackConfig";
 import { sshdAvailable, startLocalSshd } from "../support/localSshd";
+import { describeUnless } from "../support/gate";
 import { seedSettings } from "../unit/steps-fixture";
 
 describe("the ops command line", () => {
@@ -115,25 +116,26 @@ describe("the verify report", () => {
         expect(renderVerifyReport([{ check: "a", where: "b", status: "pass", detail: "ok" }])).not.toContain("How to fix");
     });
 
-    test("a node that refuses the login: every check of it fails with the way to a new address", async () => {
-        if (!sshdAvailable()) return console.warn("skipped: needs root and /usr/sbin/sshd");
-        const sshd = await startLocalSshd();
-        try {
-            const settings = seedSettings();
-            const other = fs.mkdtempSync(path.join(os.tmpdir(), "ops-key-"));
-            execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", path.join(other, "key")]);
-            settings.nodes[1] = { ...settings.nodes[1], address: sshd.host, ssh: { user: "root", port: sshd.port, privateKeyFile: path.join(other, "key"), hostKey: sshd.hostKey } };
-            const ctx = await buildContext(settings, { projectDir: REPO });
-            const results = await runNodeChecks(ctx, ctx.nodes[1]);
-            expect(results.map((r) => r.check)).toEqual(["bridge-management", "bridge-public", "mysql-isolated", "kvm-device", "libvirtd-service", "libvirt-listening", "agent-service", "agent-connected"]);
-            for (const result of results) {
-                expect(result).toMatchObject({ where: "kvm-host-01", status: "fail", detail: expect.stringContaining("cannot reach the node") });
-                expect(result.fix).toContain("npm run ops -- repair host-address --stack dev --node kvm-host-01 --address NEW");
+    describeUnless(sshdAvailable() ? undefined : "needs root and /usr/sbin/sshd")("over a local sshd", () => {
+        test("a node that refuses the login: every check of it fails with the way to a new address", async () => {
+            const sshd = await startLocalSshd();
+            try {
+                const settings = seedSettings();
+                const other = fs.mkdtempSync(path.join(os.tmpdir(), "ops-key-"));
+                execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", path.join(other, "key")]);
+                settings.nodes[1] = { ...settings.nodes[1], address: sshd.host, ssh: { user: "root", port: sshd.port, privateKeyFile: path.join(other, "key"), hostKey: sshd.hostKey } };
+                const ctx = await buildContext(settings, { projectDir: REPO });
+                const results = await runNodeChecks(ctx, ctx.nodes[1]);
+                expect(results.map((r) => r.check)).toEqual(["bridge-management", "bridge-public", "mysql-isolated", "kvm-device", "libvirtd-service", "libvirt-listening", "agent-service", "agent-connected"]);
+                for (const result of results) {
+                    expect(result).toMatchObject({ where: "kvm-host-01", status: "fail", detail: expect.stringContaining("cannot reach the node") });
+                    expect(result.fix).toContain("npm run ops -- repair host-address --stack dev --node kvm-host-01 --address NEW");
+                }
+                fs.rmSync(other, { recursive: true, force: true });
+            } finally {
+                await sshd.stop();
             }
-            fs.rmSync(other, { recursive: true, force: true });
-        } finally {
-            await sshd.stop();
-        }
+        });
     });
 });
 

@@ -14,6 +14,11 @@ import { REPO } from "./stackConfig";
 export const TOOLS_ROOT = path.join(REPO, ".tools", "pulumi");
 const PROGRAM_ENTRIES = ["Pulumi.yaml", "index.ts", "tsconfig.json", "package.json", "components", "config", "providers", "ops", "templates"];
 
+/** The local file backend as scripts/pulumi-env.sh sets it up: no metadata sidecars (see there). */
+export function fileBackendUrl(dir: string): string {
+    return `file://${dir}?metadata=skip`;
+}
+
 export function engineAvailable(): boolean {
     return fs.existsSync(path.join(TOOLS_ROOT, "bin", "pulumi"));
 }
@@ -51,7 +56,7 @@ export async function createTestProject(options: ProjectOptions): Promise<TestPr
     const env: Record<string, string> = {
         PATH: `${path.join(TOOLS_ROOT, "bin")}:${process.env.PATH}`,
         PULUMI_HOME: path.join(dir, ".pulumi-home"),
-        PULUMI_BACKEND_URL: `file://${path.join(dir, ".state")}`,
+        PULUMI_BACKEND_URL: fileBackendUrl(path.join(dir, ".state")),
         PULUMI_CONFIG_PASSPHRASE: "test-passphrase-not-secret",
         PULUMI_SKIP_UPDATE_CHECK: "true",
         PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",

@@ -15,6 +15,7 @@ import { startStandIn, StandIn, StandInOptions, sshConnector } from "../standin"
 import { javaSignature } from "../standin/javaSigning";
 import { adminConnection } from "../standin/testKit";
 import { sshdAvailable, startLocalSshd } from "../support/localSshd";
+import { describeUnless } from "../support/gate";
 
 type Ids = Record<"zone" | "network" | "pod" | "vlan" | "cluster" | "host" | "pool" | "store", string>;
 
@@ -255,7 +256,7 @@ describe("stand-in restarts", () => {
     }, 60000);
 });
 
-const describeSsh = sshdAvailable() ? describe : describe.skip;
+const describeSsh = describeUnless(sshdAvailable() ? undefined : "needs root and /usr/sbin/sshd (apt-get install openssh-server)");
 
 describeSsh("addHost over real SSH", () => {
     test("runs cloudstack-setup-agent with the zone's labels; a failing exit code and a refused key become addHost errors", async () => {

@@ -7,9 +7,9 @@ import { maskSecrets, parseReport, runScript, scriptPayload, SshTarget } from ".
 import { LocalSshd, sshdAvailable, startLocalSshd } from "../support/localSshd";
 
 import { remoteScriptProvider } from "../../providers/remote/RemoteScript";
+import { describeUnless } from "../support/gate";
 
-const describeSsh = sshdAvailable() ? describe : describe.skip;
-if (!sshdAvailable()) console.warn("skipping SSH tests: needs root and /usr/sbin/sshd (apt-get install openssh-server)");
+const describeSsh = describeUnless(sshdAvailable() ? undefined : "needs root and /usr/sbin/sshd (apt-get install openssh-server)");
 
 describe("script payload", () => {
     test("exports are quoted so any value survives, and stdin is closed for the script", () => {

@@ -1,0 +1,2 @@
+// A program with no resources: enough for the engine to write checkpoints.
+export const answer = 42;
