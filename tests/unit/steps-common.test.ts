@@ -9,7 +9,11 @@ describe("commonSteps", () => {
     test("base, identity and clock, each with a delete that undoes it", () => {
         const steps = commonSteps(kvm, settings.network, settings.packages, settings.nodes);
         expect(steps.map((s) => s.name)).toEqual(["base", "identity", "clock"]);
-        for (const step of steps) expect(step.deleteScript).toBeDefined();
+        // Each delete undoes exactly what its step added: the apt proxy file, our /etc/hosts block, our NTP sources.
+        const [base, identity, clock] = steps.map((s) => s.deleteScript ?? "");
+        expect(base).toContain("remove_file /etc/apt/apt.conf.d/01cloudstack-infra-proxy");
+        expect(identity).toContain("remove_block /etc/hosts nodes");
+        expect(clock).toContain("remove_file /etc/chrony/sources.d/cloudstack-infra.sources");
         expect(steps.flatMap((s) => s.secretEnv ?? [])).toEqual([]);
     });
 
