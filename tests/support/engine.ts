@@ -42,12 +42,31 @@ export interface ProjectOptions {
     extraEnv?: Record<string, string>;
 }
 
+/**
+ * A test program inside the repository keeps its place in the copy and becomes
+ * the project's entry point, so its imports (relative to where it lies) resolve and
+ * type-check both here and there. One outside the repository (written by a
+ * test) replaces the copy's files, index.ts included.
+ */
+function placeProgram(programDir: string, dir: string): void {
+    const relative = path.relative(REPO, programDir);
+    if (relative.startsWith("..") || path.isAbsolute(relative)) {
+        fs.cpSync(programDir, dir, { recursive: true });
+        return;
+    }
+    fs.cpSync(programDir, path.join(dir, relative), { recursive: true });
+    // The language host starts package.json's `main`.
+    const packageFile = path.join(dir, "package.json");
+    const packageJson = JSON.parse(fs.readFileSync(packageFile, "utf8"));
+    fs.writeFileSync(packageFile, JSON.stringify({ ...packageJson, main: path.join(relative, "index.ts") }, null, 4));
+}
+
 export async function createTestProject(options: ProjectOptions): Promise<TestProject> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cloudstack-infra-"));
     for (const entry of PROGRAM_ENTRIES) {
         fs.cpSync(path.join(REPO, entry), path.join(dir, entry), { recursive: true });
     }
-    if (options.programDir) fs.cpSync(options.programDir, dir, { recursive: true });
+    if (options.programDir) placeProgram(options.programDir, dir);
     fs.symlinkSync(path.join(REPO, "node_modules"), path.join(dir, "node_modules"));
     fs.mkdirSync(path.join(dir, ".state"));
     // Plain config goes in the stack file, as a user would write it; secrets are set through the engine.

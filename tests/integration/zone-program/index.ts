@@ -1,9 +1,7 @@
-// @ts-nocheck -- this file runs as index.ts of a copy of the program (tests/support/engine.ts), where
-// these imports resolve; at its place in the repository they cannot.
 // Test program: a zone-only deployment — the Zone component against an existing API endpoint (the stand-in).
 import * as pulumi from "@pulumi/pulumi";
-import { Zone } from "./components/Zone";
-import { ZoneSettings } from "./config/settings";
+import { Zone } from "../../../components/Zone";
+import { ZoneSettings } from "../../../config/settings";
 
 const config = new pulumi.Config("test");
 const zone = new Zone("seed", {

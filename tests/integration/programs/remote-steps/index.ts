@@ -1,7 +1,7 @@
 // Test program: one generated secret handed to one remote script, as the node components do.
 import * as pulumi from "@pulumi/pulumi";
-import { RemoteScript } from "./providers/remote/RemoteScript";
-import { GeneratedSecret } from "./providers/secrets/GeneratedSecret";
+import { RemoteScript } from "../../../../providers/remote/RemoteScript";
+import { GeneratedSecret } from "../../../../providers/secrets/GeneratedSecret";
 
 const config = new pulumi.Config("test");
 const password = new GeneratedSecret("db-password", { length: 24 });
