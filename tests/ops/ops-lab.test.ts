@@ -23,7 +23,7 @@ import { runVerify } from "../../ops/verify";
 import { createTestProject, engineAvailable, TestProject } from "../support/engine";
 import { labUnavailableReason } from "../support/lab";
 import { REPO } from "../support/stackConfig";
-import { ADMIN_PASSWORD, LAB_SECRETS, labConfig, OpsLab, startOpsLab, stopOpsLab } from "./support/opsLab";
+import { ADMIN_PASSWORD, LAB_SECRETS, labConfig, OpsLab, startOpsLab, stopOpsLab, systemVmTemplateUrl } from "./support/opsLab";
 import { describeUnless } from "../support/gate";
 
 const unavailable = labUnavailableReason() ?? (engineAvailable() ? undefined : "the Pulumi engine is not installed (scripts/install-pulumi.sh)");
@@ -70,6 +70,7 @@ describeLab("day-2 operations on a lab cloud", () => {
         lab = await startOpsLab();
     }, 1_800_000);
     afterAll(async () => {
+        await lab?.project.remove();
         if (lab) await stopOpsLab(lab.lab);
     });
 
@@ -168,11 +169,12 @@ describeLab("day-2 operations on a lab cloud", () => {
         // The stand-in schema has no vm_template table; the real one has, with the KVM SystemVM template's row.
         await sh("db", "mysql -e \"CREATE TABLE IF NOT EXISTS cloud.vm_template (id BIGINT PRIMARY KEY, type VARCHAR(32), hypervisor_type VARCHAR(32), removed DATETIME); REPLACE INTO cloud.vm_template VALUES (3, 'SYSTEM', 'KVM', NULL), (9, 'USER', 'KVM', NULL);\"");
         // No kernel NFS client in the lab: the NFS mount fails, and the repair stops there.
-        await expect(ops(["repair", "systemvm-template"])).rejects.toThrow(/cannot mount 10\.65\.0\.12:\/export\/secondary; check nfs-exports and nfs-ports/);
+        const withTemplate = { ...lab.ctx, settings: { ...lab.ctx.settings, packages: { ...lab.ctx.settings.packages, systemVmTemplateUrl: systemVmTemplateUrl(lab.inventory) } } };
+        await expect(ops(["repair", "systemvm-template"], withTemplate)).rejects.toThrow(/cannot mount 10\.65\.0\.12:\/export\/secondary; check nfs-exports and nfs-ports/);
         // What the mount would show: secondary storage, here a local directory bound at the mount point.
         await sh("mgmt", "mkdir -p /srv/secondary /mnt/cloudstack-infra-secondary && mount --bind /srv/secondary /mnt/cloudstack-infra-secondary");
         const before = await lab.systemVmNames();
-        const repair = await ops(["repair", "systemvm-template", "--timeout", "120"]);
+        const repair = await ops(["repair", "systemvm-template", "--timeout", "120"], withTemplate);
         expect(repair.out).toContain("KVM SystemVM template record: 3");
         expect(repair.out).toMatch(/mgmt: re-seeded SystemVM template 3 from http:\/\/10\.65\.0\.1:3142\/local\/systemvm\/systemvmtemplate-4\.19\.1-kvm\.qcow2\.bz2/);
         expect(repair.out).toContain("secondarystoragevm and consoleproxy Running again");

@@ -1,36 +1,33 @@
 /**
  * One deployed cloud on a private lab, for the ops suites: three Debian hosts
- * (tests/lab) provisioned by the program's own code, run the way the program
- * runs it — the bridge change (BridgeNetwork's provider), the node steps
- * (components/steps, over SSH), the admin keys (ApiCredentials) and the zone
- * (the zone providers):
+ * (tests/lab) on which the program itself — `pulumi up` of the repository's
+ * index.ts through the real engine, as the lab e2e does — builds the cloud:
  *
  *   mgmt  management server (stand-in cloudstack-management and -usage from
  *         the lab's signed repository: the CloudStack API stand-in as a service)
  *   db    MariaDB with the cloud databases, and the NFS export table
  *   kvm1  libvirt and the stand-in agent, registered in zone TEST by addHost
  *
+ * The ops commands then read that stack the way `npm run ops` does
+ * (ops/stackReader.ts: its config, outputs and state).
+ *
  * What the lab cannot have (tests/lab/README.md): no kernel NFS server or
- * client, no /dev/kvm, no real CloudStack (the stand-in management server
- * holds its agents' connections on port 8250 without speaking to them).
+ * client, no /dev/kvm, no real CloudStack.
  */
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { bridgeNetworkProvider, renderBridgeScripts } from "../../../providers/remote/BridgeNetwork";
-import { provider as credentialsProvider } from "../../../providers/cloudstack/objects/apiCredentials";
-import { provider as settingProvider } from "../../../providers/cloudstack/objects/globalSetting";
 import { ApiConnection, clientFor } from "../../../providers/cloudstack/resource";
 import { CloudStackClient } from "../../../providers/cloudstack/client";
-import { lastLines, runScript, SshTarget } from "../../../providers/remote/ssh";
-import { RemoteStep, SecretName } from "../../../providers/remote/step";
-import { databaseFinalizeSteps, databaseSteps, kvmAuthorizeKeySteps, kvmSteps, managementSteps, nfsSteps, cloudstackRepoStep } from "../../../components/steps";
+import { runScript, SshTarget } from "../../../providers/remote/ssh";
+import { SecretName } from "../../../providers/remote/step";
 import { Settings } from "../../../config/settings";
 import { buildContext, OpsContext, OpsNode } from "../../../ops/context";
-import { buildZoneWithProviders } from "../../standin/testKit";
+import { readStack } from "../../../ops/stackReader";
+import { createTestProject, TestProject, TOOLS_ROOT } from "../../support/engine";
 import { LabHost, LabInventory, TestLab } from "../../support/lab";
 import { labNode, labZone } from "../../lab-e2e/labStack";
-import { check, REPO } from "../../support/stackConfig";
+import { REPO } from "../../support/stackConfig";
 
 /** Secrets with characters that need care, recognisable when grepping for leaks. */
 export const LAB_SECRETS: Record<Exclude<SecretName, "CLOUDSTACK_API_KEY" | "CLOUDSTACK_SECRET_KEY" | "KVM_HOST_PASSWORD">, string> = {
@@ -47,6 +44,8 @@ export const HOSTS = ["mgmt", "db", "kvm1"] as const;
 
 export interface OpsLab {
     lab: TestLab;
+    /** The stack the cloud was deployed from. */
+    project: TestProject;
     inventory: LabInventory;
     settings: Settings;
     ctx: OpsContext;
@@ -86,9 +85,14 @@ export function labConfig(inventory: LabInventory): Record<string, unknown> {
         packages: {
             cloudstackRepo: `${local}/cloudstack lab 4.19`,
             cloudstackRepoKeyUrl: `${local}/cloudstack/release.asc`,
+            // Debian 12 lab hosts, as in the lab e2e (labStack.ts).
+            javaPackage: "openjdk-17-jre-headless",
+            javaBinary: "/usr/lib/jvm/java-17-openjdk-amd64/bin/java",
             databaseEngine: "mariadb",
+            basePackages: ["chrony", "curl", "ca-certificates", "gnupg", "python3", "iproute2"],
             kvmPackages: ["libvirt-daemon-system", "libvirt-clients"],
-            systemVmTemplateUrl: `${local}/systemvm/systemvmtemplate-4.19.1-kvm.qcow2.bz2`,
+            // No kernel NFS client to seed with: CloudStack registers the template from the image store (see systemVmTemplateUrl()).
+            systemVmTemplateUrl: "",
             cloudMonkeyUrl: "",
             aptProxy: inventory.aptProxy,
         },
@@ -99,30 +103,13 @@ export function labConfig(inventory: LabInventory): Record<string, unknown> {
     };
 }
 
-async function runStep(target: SshTarget, where: string, step: RemoteStep): Promise<Record<string, string>> {
-    const env: Record<string, string> = {};
-    for (const [name, value] of Object.entries(step.env ?? {})) {
-        if (typeof value !== "string") throw new Error(`step ${step.name}: env ${name} must be a plain string here`);
-        env[name] = value;
-    }
-    for (const name of step.secretEnv ?? []) env[name] = (LAB_SECRETS as Record<string, string>)[name];
-    const result = await runScript(target, step.script, { env, timeoutSeconds: step.timeoutSeconds ?? 900, connectSeconds: 60 });
-    if (result.code !== 0) throw new Error(`${where}: step ${step.name} failed (exit ${result.code}):\n${lastLines(result, 25)}`);
-    return Object.fromEntries([...result.stdout.matchAll(/^::output ([A-Za-z0-9_]+)=(.*)$/gm)].map((m) => [m[1], m[2]]));
-}
-
-async function runSteps(target: SshTarget, where: string, steps: RemoteStep[]): Promise<Record<string, string>> {
-    let outputs: Record<string, string> = {};
-    for (const step of steps) outputs = { ...outputs, ...(await runStep(target, where, step)) };
-    return outputs;
-}
-
-const pick = (steps: RemoteStep[], ...names: string[]) => names.map((name) => steps.find((s) => s.name === name) as RemoteStep);
-
-export function labSettings(inventory: LabInventory): Settings {
-    const { settings, problems } = check(labConfig(inventory) as never);
-    if (problems.length) throw new Error(`the lab config is invalid:\n${problems.join("\n")}`);
-    return settings;
+/**
+ * The SystemVM template the lab serves, for `repair systemvm-template`: the
+ * deployment cannot seed it (no NFS client here), an operator's later repair can
+ * where the store is mounted.
+ */
+export function systemVmTemplateUrl(inventory: LabInventory): string {
+    return `${inventory.localUrl}/systemvm/systemvmtemplate-4.19.1-kvm.qcow2.bz2`;
 }
 
 export function newLab(): TestLab {
@@ -141,79 +128,50 @@ export async function stopOpsLab(lab: TestLab): Promise<void> {
     fs.rmSync(path.join(lab.dir, "logs", "netns.list"), { force: true });
 }
 
-/** Boots the lab and deploys the cloud on it (a few minutes, mostly package installs); takes the lab down again if that fails. */
+/** The stack's secrets, set through the engine as a user would (`pulumi config set --secret`). */
+function stackSecrets(): Record<string, string> {
+    return {
+        "cloudstack:mysqlRootPassword": LAB_SECRETS.MYSQL_ROOT_PASSWORD,
+        "cloudstack:cloudDbPassword": LAB_SECRETS.CLOUD_DB_PASSWORD,
+        "cloudstack:managementServerKey": LAB_SECRETS.MANAGEMENT_SERVER_KEY,
+        "cloudstack:databaseKey": LAB_SECRETS.DATABASE_KEY,
+        "cloudstack:adminPassword": ADMIN_PASSWORD,
+    };
+}
+
+/** Boots the lab and deploys the cloud on it with `pulumi up` (a few minutes, mostly package installs); takes the lab down again if that fails. */
 export async function startOpsLab(): Promise<OpsLab> {
     const lab = newLab();
     await stopOpsLab(lab);
+    let project: TestProject | undefined;
     try {
         const inventory = await lab.up(...HOSTS);
-        const { api, zoneId } = await deployCloud(inventory);
-        return await opsLab(lab, inventory, api, zoneId);
+        const config = Object.fromEntries(Object.entries(labConfig(inventory)).map(([key, value]) => [`cloudstack:${key}`, value]));
+        project = await createTestProject({ stackName: "test", config, secrets: stackSecrets() });
+        const up = await project.stack.up();
+        if (up.summary.result !== "succeeded") throw new Error(`pulumi up of the ops lab's stack: ${up.summary.result}`);
+        return await opsLab(lab, inventory, project);
     } catch (err) {
+        await project?.remove();
         await stopOpsLab(lab);
         throw err;
     }
 }
 
-/** The cloud of startOpsLab on hosts that are up; returns the API connection and the zone id. */
-export async function deployCloud(inventory: LabInventory): Promise<{ api: ApiConnection; zoneId: string }> {
-    const settings = labSettings(inventory);
-    const host = (name: string) => inventory.hosts.find((h) => h.name === name) as LabHost;
-    const target = (name: string) => targetOf(inventory, host(name));
-    const address = (name: string) => host(name).managementIp;
-
-    // Bridges first, on every node at once, as NodeBase does.
-    await Promise.all(
-        HOSTS.map((name) =>
-            bridgeNetworkProvider.create({
-                connection: target(name),
-                node: name,
-                networks: { management: settings.network.management, public: settings.network.public, defaultRoute: settings.network.defaultRoute, dnsServers: settings.network.dnsServers, searchDomains: [] },
-                expectedManagementAddress: address(name),
-                expectedPublicAddress: host(name).publicIp,
-                rollbackSeconds: settings.network.rollbackSeconds,
-                scripts: renderBridgeScripts(),
-            }),
-        ),
-    );
-
-    const management = managementSteps({
-        management: settings.management,
-        packages: settings.packages,
-        nfs: settings.nfs,
-        databaseHost: address("db"),
-        databasePort: settings.database.port,
-        managementAddress: address("mgmt"),
-    }).steps;
-    const kvm = kvmSteps({ kvm: settings.kvm, network: settings.network, packages: settings.packages, physicalNetworks: settings.zone.physicalNetworks });
-    const dbArgs = { database: settings.database, packages: settings.packages, bindAddress: address("db"), managementAddresses: [address("mgmt")], destroyData: false };
-    await Promise.all([
-        runSteps(target("db"), "db", [...databaseSteps(dbArgs), ...nfsSteps(settings.nfs, settings.packages, false)]),
-        runSteps(target("kvm1"), "kvm1", pick(kvm, "kvm-packages", "kvm-libvirt", "cloudstack-repo", "cloudstack-agent")),
-        runSteps(target("mgmt"), "mgmt", [cloudstackRepoStep(settings.packages), ...pick(management, "management-packages")]),
-    ]);
-    const started = await runSteps(target("mgmt"), "mgmt", pick(management, "database-connection", "setup-databases", "management-start"));
-    await runSteps(target("db"), "db", databaseFinalizeSteps(dbArgs));
-    await runSteps(target("kvm1"), "kvm1", kvmAuthorizeKeySteps(started.publicKey));
-
-    const apiUrl = settings.zone.apiUrl as string;
-    const keys = await credentialsProvider.create({ apiUrl, username: "admin", domain: "/", initialPassword: "password", password: ADMIN_PASSWORD });
-    const api = { apiUrl, apiKey: keys.outs.apiKey, secretKey: keys.outs.secretKey };
-    // What the Zone component does first: agents and system VMs are told the management address.
-    await settingProvider.create({ connection: api, name: "host", value: address("mgmt") });
-    const created = await buildZoneWithProviders(api, settings.zone);
-    return { api, zoneId: created.find((c) => c.label === "zone")?.id as string };
-}
-
-export async function opsLab(lab: TestLab, inventory: LabInventory, api: ApiConnection, zoneId: string): Promise<OpsLab> {
-    const settings = labSettings(inventory);
+/** The ops view of the deployed stack, read as `npm run ops -- … --stack test` reads it. */
+export async function opsLab(lab: TestLab, inventory: LabInventory, project: TestProject): Promise<OpsLab> {
+    const view = await readStack({ workDir: project.dir, stackName: project.stack.name, envVars: project.env, pulumiRoot: TOOLS_ROOT });
+    // The test writes these values into logs on purpose: they must be masked like any secret of the stack.
+    const known = [...Object.values(LAB_SECRETS), ADMIN_PASSWORD];
+    const ctx = await buildContext(view.settings, { ...view.extras, projectDir: project.dir, secrets: [...(view.extras.secrets ?? []), ...known] });
+    const api = ctx.api as ApiConnection;
     const host = (name: string) => inventory.hosts.find((h) => h.name === name) as LabHost;
     const sh = async (name: string, command: string, env: Record<string, string> = {}) => runScript(targetOf(inventory, host(name)), command, { env, timeoutSeconds: 600, connectSeconds: 30 });
-    const ctx = await buildContext(settings, { projectDir: REPO, api, zoneId, secrets: [...Object.values(LAB_SECRETS), ADMIN_PASSWORD, api.apiKey, api.secretKey] });
     return {
         lab,
+        project,
         inventory,
-        settings,
+        settings: view.settings,
         ctx,
         host,
         node: (name) => ctx.nodes.find((n) => n.name === name) as OpsNode,
@@ -224,7 +182,7 @@ export async function opsLab(lab: TestLab, inventory: LabInventory, api: ApiConn
             await clientFor(api).request("listCapabilities");
         },
         async systemVmNames() {
-            return (await clientFor(api).list<{ name: string }>("listSystemVms", { zoneid: zoneId })).map((vm) => vm.name);
+            return (await clientFor(api).list<{ name: string }>("listSystemVms", { zoneid: ctx.zoneId as string })).map((vm) => vm.name);
         },
     };
 }
