@@ -27,6 +27,7 @@ import { Zone as ZoneObject } from "../providers/cloudstack/objects/zone";
 import { ZoneEnablement } from "../providers/cloudstack/objects/zoneEnablement";
 import { ReadinessCheck } from "../providers/cloudstack/readiness";
 import { ApiConnection } from "../providers/cloudstack/resource";
+import { planZone, ZoneObjectKind } from "../providers/cloudstack/zonePlan";
 
 export interface ZoneArgs {
     /** Zone layout, already validated. */
@@ -54,12 +55,19 @@ export interface ZoneReadiness {
     checks: ReadinessCheck[];
 }
 
-/** The named item of a list, or a clear error naming what refers to it. */
-function byName<T>(items: Map<string, T>, name: string | undefined, what: string, referrer: string): T {
-    const item = name === undefined ? undefined : items.get(name);
-    if (!item) throw new Error(`${referrer} refers to ${what} "${name}", which the zone does not define (defined: ${[...items.keys()].join(", ") || "none"})`);
-    return item;
-}
+/** The dynamic resource of each kind of zone object; all take the connection, their plan inputs and ids. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const ZONE_OBJECTS: Record<ZoneObjectKind, new (name: string, args: any, opts: pulumi.CustomResourceOptions) => pulumi.CustomResource> = {
+    zone: ZoneObject,
+    physicalNetwork: PhysicalNetwork,
+    pod: Pod,
+    publicIpRange: PublicIpRange,
+    cluster: Cluster,
+    host: Host,
+    primaryStorage: PrimaryStorage,
+    secondaryStorage: SecondaryStorage,
+    enablement: ZoneEnablement,
+};
 
 export class Zone extends pulumi.ComponentResource {
     readonly zoneId: pulumi.Output<string>;
@@ -73,14 +81,13 @@ export class Zone extends pulumi.ComponentResource {
     readonly readiness: pulumi.Output<ZoneReadiness>;
     /** What to depend on for "the zone is built and ready" (its enablement). */
     readonly ready: pulumi.Resource[];
-    private readonly hostsByName: Map<string, Host>;
+    private readonly hostsByName: Map<string, pulumi.Resource>;
 
     constructor(name: string, args: ZoneArgs, opts?: pulumi.ComponentResourceOptions) {
         super("cloudstack:zone:Zone", name, {}, opts);
         const zone = args.zone;
         // Children of a component do not inherit its dependencies; the first ones here carry them.
         const first = { parent: this, dependsOn: opts?.dependsOn };
-        const child = { parent: this };
 
         const keys = this.credentials(name, args, first);
         this.apiKey = pulumi.secret(keys.apiKey);
@@ -96,110 +103,27 @@ export class Zone extends pulumi.ComponentResource {
             ([setting, value]) => new GlobalSetting(`${name}-setting-${setting}`, { connection, name: setting, value }, first),
         );
 
-        const zoneObject = new ZoneObject(
-            `${name}-zone`,
-            {
-                connection,
-                name: zone.name,
-                dns1: zone.dns1,
-                dns2: zone.dns2,
-                internalDns1: zone.internalDns1,
-                internalDns2: zone.internalDns2,
-                networkType: zone.networkType,
-                guestCidr: zone.guestCidr,
-            },
-            first,
-        );
-        const zoneId = zoneObject.id;
-
-        const networks = new Map(
-            zone.physicalNetworks.map((pn) => [
-                pn.name,
-                new PhysicalNetwork(
-                    `${name}-network-${pn.name}`,
-                    { connection, zoneId, name: pn.name, isolationMethod: pn.isolationMethod, vniStart: pn.vniStart, vniEnd: pn.vniEnd, trafficTypes: pn.trafficTypes.map((t) => ({ type: t.type, kvmLabel: t.kvmLabel })) },
-                    child,
-                ),
-            ]),
-        );
-        const afterNetworks = { parent: this, dependsOn: [...networks.values()] };
-
-        const pods = new Map(
-            zone.pods.map((pod) => [
-                pod.name,
-                new Pod(`${name}-pod-${pod.name}`, { connection, zoneId, name: pod.name, gateway: pod.gateway, netmask: pod.netmask, startIp: pod.startIp, endIp: pod.endIp }, afterNetworks),
-            ]),
-        );
-        const ranges = zone.publicIpRanges.map((range) => {
-            const network = byName(networks, range.physicalNetwork, "physical network", `public IP range ${range.startIp}-${range.endIp}`);
-            return new PublicIpRange(
-                `${name}-public-${range.startIp}`,
-                { connection, zoneId, physicalNetworkId: network.id, vlan: range.vlan, gateway: range.gateway, netmask: range.netmask, startIp: range.startIp, endIp: range.endIp },
-                afterNetworks,
-            );
-        });
-        const clusters = new Map(
-            zone.clusters.map((cluster) => [
-                cluster.name,
-                new Cluster(
-                    `${name}-cluster-${cluster.name}`,
-                    { connection, zoneId, podId: byName(pods, cluster.pod, "pod", `cluster ${cluster.name}`).id, name: cluster.name, hypervisor: cluster.hypervisor, clusterType: cluster.clusterType },
-                    child,
-                ),
-            ]),
-        );
-
-        const hostsByCluster = new Map<string, Host[]>();
+        // Every zone object, in the plan's order: ids and waits resolve to the resources made before it.
+        const made = new Map<string, pulumi.CustomResource>();
         this.hostsByName = new Map();
-        const hosts = zone.hosts.map((host) => {
-            const password = host.useManagementKey ? "" : args.kvmHostPassword;
-            if (password === undefined) throw new Error(`zone host ${host.name} uses the password path (useManagementKey: false) but no kvmHostPassword was given`);
-            const created = new Host(
-                `${name}-host-${host.name}`,
-                {
-                    connection,
-                    zoneId,
-                    podId: byName(pods, host.pod, "pod", `host ${host.name}`).id,
-                    clusterId: byName(clusters, host.cluster, "cluster", `host ${host.name}`).id,
-                    ip: host.ip,
-                    username: host.username,
-                    password,
-                },
+        for (const entry of planZone(zone)) {
+            const ids = Object.fromEntries(Object.entries(entry.ids).map(([input, key]) => [input, (made.get(key) as pulumi.CustomResource).id]));
+            const after: pulumi.Input<pulumi.Resource>[] = entry.after.map((key) => made.get(key) as pulumi.CustomResource);
+            const inputs: Record<string, unknown> = { connection, ...entry.inputs, ...ids };
+            if (entry.host) {
+                const password = entry.host.useManagementKey ? "" : args.kvmHostPassword;
+                if (password === undefined) throw new Error(`zone host ${entry.host.name} uses the password path (useManagementKey: false) but no kvmHostPassword was given`);
+                inputs.password = password;
                 // The agent is told the `host` setting as its management address, so settings come first.
-                { parent: this, dependsOn: [...settings, ...(args.hostDependencies?.[host.name] ?? [])] as pulumi.Input<pulumi.Resource>[] },
-            );
-            hostsByCluster.set(host.cluster, [...(hostsByCluster.get(host.cluster) ?? []), created]);
-            this.hostsByName.set(host.name, created);
-            return created;
-        });
-
-        const primaries = zone.primaryStorages.map((storage) => {
-            const where =
-                storage.scope === "cluster"
-                    ? { podId: byName(pods, storage.pod, "pod", `primary storage ${storage.name}`).id, clusterId: byName(clusters, storage.cluster, "cluster", `primary storage ${storage.name}`).id }
-                    : {};
-            // A cluster pool needs an Up host in its cluster; a zone pool any Up host.
-            const upHosts = storage.scope === "cluster" ? hostsByCluster.get(storage.cluster as string) ?? [] : hosts;
-            return new PrimaryStorage(
-                `${name}-primary-${storage.name}`,
-                { connection, zoneId, scope: storage.scope, ...where, name: storage.name, server: storage.server, path: storage.path },
-                { parent: this, dependsOn: upHosts },
-            );
-        });
-        const secondaries = zone.secondaryStorages.map(
-            (storage) =>
-                new SecondaryStorage(
-                    `${name}-secondary-${storage.name}`,
-                    { connection, zoneId, name: storage.name, server: storage.server, path: storage.path, provider: storage.provider },
-                    { parent: this, dependsOn: [...clusters.values()] },
-                ),
-        );
-
-        const enablement = new ZoneEnablement(
-            `${name}-enable`,
-            { connection, zoneId, zoneName: zone.name, readyTimeoutSeconds: zone.readyTimeoutSeconds },
-            { parent: this, dependsOn: [...networks.values(), ...ranges, ...hosts, ...primaries, ...secondaries] },
-        );
+                after.push(...settings, ...(args.hostDependencies?.[entry.host.name] ?? []));
+            }
+            const options = entry.kind === "zone" ? first : { parent: this, dependsOn: after };
+            const resource = new ZONE_OBJECTS[entry.kind](`${name}-${entry.resourceSuffix}`, inputs, options);
+            made.set(entry.key, resource);
+            if (entry.host) this.hostsByName.set(entry.host.name, resource);
+        }
+        const zoneId = (made.get("zone") as ZoneObject).id;
+        const enablement = made.get("enablement") as ZoneEnablement;
 
         this.zoneId = zoneId;
         this.ready = [enablement];
@@ -209,7 +133,9 @@ export class Zone extends pulumi.ComponentResource {
 
     /** The registration (addHost, then Up) of the zone host with this name. */
     hostRegistration(hostName: string): pulumi.Resource {
-        return byName(this.hostsByName, hostName, "host", "hostRegistration");
+        const host = this.hostsByName.get(hostName);
+        if (!host) throw new Error(`hostRegistration refers to host "${hostName}", which the zone does not define (defined: ${[...this.hostsByName.keys()].join(", ") || "none"})`);
+        return host;
     }
 
     private credentials(name: string, args: ZoneArgs, opts: pulumi.CustomResourceOptions): { apiKey: pulumi.Output<string>; secretKey: pulumi.Output<string> } {

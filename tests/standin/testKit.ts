@@ -1,7 +1,7 @@
 /**
  * Helpers for tests and benchmarks that talk to the stand-in: admin keys put
  * straight into its database, views of its call log, and a zone built with
- * the providers called directly.
+ * the providers called directly from the zone's plan.
  */
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import { ZoneSettings } from "../../config/settings";
@@ -15,6 +15,7 @@ import { provider as secondaryProvider } from "../../providers/cloudstack/object
 import { provider as zoneProvider } from "../../providers/cloudstack/objects/zone";
 import { provider as enablementProvider } from "../../providers/cloudstack/objects/zoneEnablement";
 import { ApiConnection, ProviderOf } from "../../providers/cloudstack/resource";
+import { planZone, ZoneObjectKind } from "../../providers/cloudstack/zonePlan";
 import { isReadOnly } from "./server";
 import { StandIn } from "./index";
 
@@ -46,42 +47,34 @@ export interface Created {
     outs: any;
 }
 
-async function createOne(created: Created[], label: string, provider: ProviderOf<any>, raw: object): Promise<Created> {
-    const checked = await provider.check({}, raw);
-    if (checked.failures.length) throw new Error(`${label}: ${checked.failures.map((f) => f.reason).join("; ")}`);
-    const { id, outs } = await provider.create(checked.inputs);
-    const item = { label, provider, id, outs };
-    created.push(item);
-    return item;
-}
+const PROVIDERS: Record<ZoneObjectKind, ProviderOf<any>> = {
+    zone: zoneProvider,
+    physicalNetwork: networkProvider,
+    pod: podProvider,
+    publicIpRange: rangeProvider,
+    cluster: clusterProvider,
+    host: hostProvider,
+    primaryStorage: primaryProvider,
+    secondaryStorage: secondaryProvider,
+    enablement: enablementProvider,
+};
 
 /**
- * Builds a zone from its settings with the providers called directly, in the
- * dependency order components/Zone.ts gives the engine (one at a time).
+ * Builds a zone from its settings with the providers called directly: the
+ * entries of the plan components/Zone.ts gives the engine, one at a time in
+ * plan order. Hosts register with the management key (an empty password).
  */
 export async function buildZoneWithProviders(connection: ApiConnection, zone: ZoneSettings): Promise<Created[]> {
     const created: Created[] = [];
-    const idOf = (label: string) => (created.find((c) => c.label === label) as Created).id;
-    const zoneId = (await createOne(created, "zone", zoneProvider, { connection, name: zone.name, dns1: zone.dns1, dns2: zone.dns2, internalDns1: zone.internalDns1, internalDns2: zone.internalDns2, networkType: zone.networkType, guestCidr: zone.guestCidr })).id;
-    for (const pn of zone.physicalNetworks) {
-        await createOne(created, `network ${pn.name}`, networkProvider, { connection, zoneId, name: pn.name, isolationMethod: pn.isolationMethod, vniStart: pn.vniStart, vniEnd: pn.vniEnd, trafficTypes: pn.trafficTypes });
+    for (const entry of planZone(zone)) {
+        const ids = Object.fromEntries(Object.entries(entry.ids).map(([input, key]) => [input, (created.find((c) => c.label === key) as Created).id]));
+        const raw = { connection, ...entry.inputs, ...ids, ...(entry.kind === "host" ? { password: "" } : {}) };
+        const provider = PROVIDERS[entry.kind];
+        const checked = await provider.check({}, raw);
+        if (checked.failures.length) throw new Error(`${entry.key}: ${checked.failures.map((f) => f.reason).join("; ")}`);
+        const { id, outs } = await provider.create(checked.inputs);
+        created.push({ label: entry.key, provider, id, outs });
     }
-    for (const pod of zone.pods) await createOne(created, `pod ${pod.name}`, podProvider, { connection, zoneId, ...pod });
-    for (const r of zone.publicIpRanges) {
-        await createOne(created, `range ${r.startIp}`, rangeProvider, { connection, zoneId, physicalNetworkId: idOf(`network ${r.physicalNetwork}`), vlan: r.vlan, gateway: r.gateway, netmask: r.netmask, startIp: r.startIp, endIp: r.endIp });
-    }
-    for (const c of zone.clusters) {
-        await createOne(created, `cluster ${c.name}`, clusterProvider, { connection, zoneId, podId: idOf(`pod ${c.pod}`), name: c.name, hypervisor: c.hypervisor, clusterType: c.clusterType });
-    }
-    for (const h of zone.hosts) {
-        await createOne(created, `host ${h.name}`, hostProvider, { connection, zoneId, podId: idOf(`pod ${h.pod}`), clusterId: idOf(`cluster ${h.cluster}`), ip: h.ip, username: h.username, password: "" });
-    }
-    for (const s of zone.primaryStorages) {
-        const where = s.scope === "cluster" ? { podId: idOf(`pod ${s.pod}`), clusterId: idOf(`cluster ${s.cluster}`) } : {};
-        await createOne(created, `primary ${s.name}`, primaryProvider, { connection, zoneId, scope: s.scope, ...where, name: s.name, server: s.server, path: s.path });
-    }
-    for (const s of zone.secondaryStorages) await createOne(created, `secondary ${s.name}`, secondaryProvider, { connection, zoneId, ...s });
-    await createOne(created, "enablement", enablementProvider, { connection, zoneId, zoneName: zone.name, readyTimeoutSeconds: zone.readyTimeoutSeconds });
     return created;
 }
 
