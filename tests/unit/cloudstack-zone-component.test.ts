@@ -31,13 +31,9 @@ beforeAll(() => {
     );
 });
 const seed = (): ZoneSettings => check(readStackFile("dev")).settings.zone;
-/** Until no registration has arrived for half a second (each serializes its provider first, asynchronously). */
+/** Until the SDK's queue of register requests has drained (each serializes its provider first, asynchronously). */
 async function settle(): Promise<void> {
-    let seen = -1;
-    while (seen !== registered.length) {
-        seen = registered.length;
-        await new Promise((resolve) => setTimeout(resolve, 500));
-    }
+    await require("@pulumi/pulumi/runtime/settings").waitForRPCs(); // eslint-disable-line @typescript-eslint/no-var-requires
 }
 afterAll(settle);
 /** Each declaration gets its own component name, so late registrations of an earlier one do not count. */
@@ -83,7 +79,22 @@ test("lists: several pods, clusters, hosts and storages, with references checked
         primaryStorages: [...zone.primaryStorages, { name: "zone-wide", scope: "zone", server: "10.10.0.118", path: "/export/zone" }],
     };
     await declare(many);
-    const count = (kind: string) => current().filter((r) => r.type.endsWith(`:${kind}`)).length;
-    expect([count("Pod"), count("Cluster"), count("Host"), count("PrimaryStorage")]).toEqual([2, 2, 2, 2]);
+    const of = (kind: string) => current().filter((r) => r.type.endsWith(`:${kind}`));
+    // Each object lands where the settings put it (mock ids are "<resource name>-id").
+    const id = (suffix: string) => `z${declared}-${suffix}-id`;
+    const placement = (kind: string) => Object.fromEntries(of(kind).map((r) => [r.name, { podId: r.inputs.podId, clusterId: r.inputs.clusterId }]));
+    expect(placement("Host")).toEqual({
+        [`z${declared}-host-N12`]: { podId: id("pod-Internal"), clusterId: id("cluster-testbed") },
+        [`z${declared}-host-N13`]: { podId: id("pod-Second"), clusterId: id("cluster-other") },
+    });
+    expect(placement("Cluster")).toEqual({
+        [`z${declared}-cluster-testbed`]: { podId: id("pod-Internal"), clusterId: undefined },
+        [`z${declared}-cluster-other`]: { podId: id("pod-Second"), clusterId: undefined },
+    });
+    expect(placement("PrimaryStorage")).toEqual({
+        [`z${declared}-primary-${zone.primaryStorages[0].name}`]: { podId: id("pod-Internal"), clusterId: id("cluster-testbed") },
+        [`z${declared}-primary-zone-wide`]: { podId: undefined, clusterId: undefined },
+    });
+    expect(of("Pod").map((r) => r.inputs.startIp)).toEqual(["10.15.0.160", "10.15.0.180"]);
     await expect(declare({ ...zone, hosts: [{ ...zone.hosts[0], cluster: "missing" }] })).rejects.toThrow('host N12 refers to cluster "missing", which the zone does not define (defined: testbed)');
 });
