@@ -12,6 +12,9 @@ import { engineOf } from "./database";
 import { embedded, PACKAGE_STEP_TIMEOUT_SECONDS, script } from "./render";
 import { cloudstackRepoStep, cloudstackVersion, javaStep } from "./shared";
 
+/** Written by management-start once cloudstack-setup-management has run: the management server's first start is behind us. */
+const SETUP_MARKER = "/var/lib/cloudstack-infra/setup-management.done";
+
 export interface ManagementStepArgs {
     readonly management: ManagementSettings;
     readonly packages: PackageSettings;
@@ -47,6 +50,7 @@ export function managementSteps(args: ManagementStepArgs): ManagementPlan {
         uiPort: checkedInteger("management.uiPort", management.uiPort, 1, 65535),
         apiPath: checked("path", "management.apiPath", management.apiPath),
         startTimeoutSeconds: checkedInteger("management.startTimeoutSeconds", management.startTimeoutSeconds, 30, 86400),
+        setupMarker: SETUP_MARKER,
     };
     const seedTemplate = packages.systemVmTemplateUrl !== "";
     const systemVmView = seedTemplate
@@ -63,7 +67,7 @@ export function managementSteps(args: ManagementStepArgs): ManagementPlan {
         {
             name: "management-packages",
             stage: "management-install",
-            script: script("management-packages", { cloudstackVersion: version }),
+            script: script("management-packages", { cloudstackVersion: version, setupMarker: SETUP_MARKER }),
             deleteScript: script("management-packages-delete", {}),
             timeoutSeconds: PACKAGE_STEP_TIMEOUT_SECONDS,
         },
@@ -87,7 +91,7 @@ export function managementSteps(args: ManagementStepArgs): ManagementPlan {
         {
             name: "management-start",
             script: script("management-start", startView),
-            deleteScript: script("management-start-delete", {}),
+            deleteScript: script("management-start-delete", { setupMarker: SETUP_MARKER }),
             timeoutSeconds: startView.startTimeoutSeconds + 600,
         },
     ];

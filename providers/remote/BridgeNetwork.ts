@@ -18,6 +18,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { lazyProvider } from "../lazyProvider";
+import { diffResult, fieldChanges, propertyChanges } from "./detailedDiff";
 import { IpLink, matchNodeNics, NodeNics, parseIpLinks } from "./interfaces";
 import { BridgedNetworks, NETPLAN_FILE, renderNetplan } from "./netplan";
 import { packText, unpackText } from "./packedText";
@@ -212,11 +213,15 @@ async function converge(inputs: BridgeInputs): Promise<BridgeOutputs> {
 }
 
 export const bridgeNetworkProvider = {
+    /** Names what changed (detailedDiff.ts): connection fields, each network, each script by name (compared unpacked). */
     async diff(_id: string, olds: BridgeOutputs, news: BridgeInputs) {
-        const keys: (keyof BridgeInputs)[] = ["connection", "node", "networks", "expectedManagementAddress", "expectedPublicAddress", "rollbackSeconds"];
-        const scripts = (b: BridgeInputs) => JSON.stringify(Object.entries(b.scripts ?? {}).map(([name, text]) => [name, unpackText(text)]));
-        const changes = keys.some((k) => JSON.stringify(olds[k] ?? null) !== JSON.stringify(news[k] ?? null)) || scripts(olds) !== scripts(news);
-        return { changes };
+        const unpacked = (b: BridgeInputs) => Object.fromEntries(Object.entries(b.scripts ?? {}).map(([name, text]) => [name, unpackText(text)]));
+        return diffResult({
+            ...fieldChanges("connection", olds.connection, news.connection),
+            ...fieldChanges("networks", olds.networks, news.networks),
+            ...propertyChanges(olds, news, ["node", "expectedManagementAddress", "expectedPublicAddress", "rollbackSeconds"]),
+            ...fieldChanges("scripts", unpacked(olds), unpacked(news)),
+        });
     },
 
     async create(inputs: BridgeInputs) {

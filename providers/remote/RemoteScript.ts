@@ -15,6 +15,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { lazyProvider } from "../lazyProvider";
+import { changeOf, diffResult, fieldChanges, propertyChanges } from "./detailedDiff";
 import { digestOf, packText, unpackText } from "./packedText";
 import { lastLines, maskSecrets, parseReport, runScript, SshTarget } from "./ssh";
 
@@ -97,11 +98,18 @@ export const remoteScriptProvider = {
         return { inputs: news, failures };
     },
 
+    /** Names what changed (detailedDiff.ts): the script and delete script by their text, variables and connection fields by name. */
     async diff(_id: string, olds: ScriptOutputs, news: ScriptInputs) {
-        const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
-        const fields: (keyof ScriptInputs)[] = ["connection", "node", "step", "env", "secretEnv", "timeoutSeconds"];
-        const deleteChanged = unpackText(olds.deleteScript ?? "") !== unpackText(news.deleteScript ?? "");
-        return { changes: fields.some((f) => !same(olds[f], news[f])) || scriptDigest(olds) !== scriptDigest(news) || deleteChanged };
+        const scriptChanged = scriptDigest(olds) !== scriptDigest(news);
+        const deleteChange = changeOf(olds.deleteScript === undefined ? undefined : unpackText(olds.deleteScript), news.deleteScript === undefined ? undefined : unpackText(news.deleteScript));
+        return diffResult({
+            ...(scriptChanged ? { script: "update", scriptDigest: "update" } : {}),
+            ...(deleteChange ? { deleteScript: deleteChange } : {}),
+            ...fieldChanges("connection", olds.connection, news.connection),
+            ...propertyChanges(olds, news, ["node", "step", "timeoutSeconds"]),
+            ...fieldChanges("env", olds.env, news.env),
+            ...fieldChanges("secretEnv", olds.secretEnv, news.secretEnv),
+        });
     },
 
     async create(inputs: ScriptInputs) {

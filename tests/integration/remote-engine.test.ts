@@ -1,7 +1,7 @@
 /**
  * RemoteScript and GeneratedSecret through the real engine: a secret is
  * generated once, reaches a script over real SSH, never lands in the state in
- * plain text, and a second `up` runs nothing.
+ * plain text, a second `up` runs nothing, and a preview names what changed.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -53,6 +53,28 @@ describeEngine("remote steps through the engine", () => {
         const up = await project.stack.up();
         expect(up.summary.resourceChanges).toEqual({ same: 3 });
         expect(fs.readFileSync(path.join(work, "runs"), "utf8").trim().split("\n")).toEqual(["run"]);
+    }, 300000);
+
+    test("preview --diff names what changed (a connection field, a variable) without showing a secret's value", async () => {
+        // The same key under another name: the connection (secret as a whole) changes, the machine does not.
+        const keyCopy = path.join(sshd.dir, "renamed-key");
+        fs.copyFileSync(sshd.privateKeyFile, keyCopy);
+        fs.chmodSync(keyCopy, 0o600);
+        await project.stack.setConfig("test:keyFile", { value: keyCopy });
+        await project.stack.setConfig("test:greeting", { value: "bye" });
+        try {
+            const preview = await project.stack.preview({ diff: true });
+            expect(preview.changeSummary).toMatchObject({ update: 1 });
+            expect(preview.stdout).toMatch(/~ connection\s*: \{\s*~ privateKeyFile: \[secret\] => \[secret\]\s*\}/);
+            expect(preview.stdout).toMatch(/~ env\s*: \{\s*~ GREETING: "hello" => "bye"\s*\}/);
+            // Only what changed is listed; the connection's values stay masked.
+            expect(preview.stdout).not.toMatch(/~ (script|secretEnv|step|node)\b/);
+            expect(preview.stdout).not.toContain(keyCopy);
+        } finally {
+            await project.stack.setConfig("test:keyFile", { value: sshd.privateKeyFile });
+            await project.stack.removeConfig("test:greeting");
+        }
+        await project.stack.preview({ expectNoChanges: true });
     }, 300000);
 
     test("destroy runs the delete script", async () => {

@@ -6,6 +6,8 @@ import * as path from "path";
 import { maskSecrets, parseReport, runScript, scriptPayload, SshTarget } from "../../providers/remote/ssh";
 import { LocalSshd, sshdAvailable, startLocalSshd } from "../support/localSshd";
 
+import { bridgeNetworkProvider } from "../../providers/remote/BridgeNetwork";
+import { digestOf, packText } from "../../providers/remote/packedText";
 import { remoteScriptProvider } from "../../providers/remote/RemoteScript";
 import { describeUnless } from "../support/gate";
 
@@ -29,6 +31,35 @@ describe("script payload", () => {
 
     test("masking replaces every occurrence of every secret", () => {
         expect(maskSecrets("pw=hunter22 again hunter22", ["hunter22"])).toBe("pw=******** again ********");
+    });
+});
+
+describe("diffs name what changed, never a value", () => {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const scripts = remoteScriptProvider as any;
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const bridges = bridgeNetworkProvider as any;
+    const connection = { host: "10.10.0.116", port: 22, user: "root", privateKeyFile: "/keys/a" };
+    const step = { connection, node: "mgmt", step: "start", script: packText("echo a"), scriptDigest: digestOf("echo a"), env: { A: "1" }, secretEnv: { TOKEN: "tok-1" } };
+
+    test("RemoteScript: script text, variables by name and connection fields", async () => {
+        const news = { ...step, script: packText("echo b"), scriptDigest: digestOf("echo b"), env: { A: "2", B: "x" }, secretEnv: { TOKEN: "tok-2" }, connection: { ...connection, host: "10.10.0.117" } };
+        const diff = await scripts.diff("id", step, news);
+        expect(diff.changes).toBe(true);
+        expect(diff.detailedDiff).toEqual({ script: "update", scriptDigest: "update", "env.A": "update", "env.B": "add", "secretEnv.TOKEN": "update", "connection.host": "update" });
+        expect(JSON.stringify(diff.detailedDiff)).not.toMatch(/tok-|10\.10\.0\.117/);
+        expect(await scripts.diff("id", step, { ...step, script: packText("echo a") })).toMatchObject({ changes: false, detailedDiff: {} });
+    });
+
+    test("BridgeNetwork: connection fields, networks and scripts by name", async () => {
+        const networks = { management: { cidr: "10.15.0.0/24", bridge: "cloudbr0" }, public: { cidr: "10.10.0.0/24", bridge: "cloudbr1" } };
+        const packed = { netplanTemplate: packText("n"), facts: packText("f"), apply: packText("a"), verify: packText("v") };
+        const olds = { connection, node: "mgmt", networks, rollbackSeconds: 120, scripts: packed };
+        const news = { ...olds, connection: { ...connection, privateKeyFile: "/keys/b" }, networks: { ...networks, public: { ...networks.public, mtu: 1550 } }, scripts: { ...packed, verify: packText("v2") } };
+        const diff = await bridges.diff("id", olds, news);
+        expect(diff.changes).toBe(true);
+        expect(diff.detailedDiff).toEqual({ "connection.privateKeyFile": "update", "networks.public": "update", "scripts.verify": "update" });
+        expect(await bridges.diff("id", olds, { ...olds, scripts: { ...packed } })).toMatchObject({ changes: false, detailedDiff: {} });
     });
 });
 

@@ -11,6 +11,7 @@ const step = new RemoteScript("write-file", {
     step: "write-file",
     script: `echo run >> ${config.require("dir")}/runs; printf '%s' "$DB_PASSWORD" > ${config.require("dir")}/password; echo "::output length=\${#DB_PASSWORD}"; echo "::changed password file"`,
     deleteScript: `rm -f ${config.require("dir")}/password; echo deleted >> ${config.require("dir")}/runs`,
+    env: { GREETING: config.get("greeting") ?? "hello" },
     secretEnv: { DB_PASSWORD: password.value },
 });
 export const length = step.outputs.apply((o) => o.length);
