@@ -26,6 +26,8 @@ export class AgentPort {
     private save: () => void = () => undefined;
     private readonly connected = new Map<string, net.Socket>();
     private readonly waiters = new Map<string, Waiter[]>();
+    /** Guids of agents turned away (neither a known host nor one addHost waits for), for tests to see. */
+    readonly turnedAway: string[] = [];
 
     /**
      * @param connectTimeoutMs how long addHost waits for the agent: 4.19 polls
@@ -115,6 +117,7 @@ export class AgentPort {
             const candidate = match ? agentGuid(match[1]) : undefined;
             // An agent the server expects neither as a new host nor as a known one is turned away.
             if (!candidate || (!this.hostRow(candidate) && !this.waiters.get(candidate)?.length)) {
+                this.turnedAway.push(candidate ?? buffer.slice(0, end));
                 socket.end("error unknown agent\n");
                 return;
             }
