@@ -11,10 +11,16 @@
  * (agent/src/main/java/com/cloud/agent/Agent.java@4.19.3.0:854-867), which the
  * agent writes to `host=` in agent.properties (Agent.java@4.19.3.0:808-815).
  * A connection that drops takes its host to Disconnected; the next startup
- * takes it back Up.
+ * takes it back Up. One more line, server → agent, stands for the
+ * ShutdownCommand deleteHost sends (LibvirtServerDiscoverer.java@4.19.3.0:518-519):
+ *   `shutdown remove=<true|false>` — the agent stops reconnecting until its
+ *   service restarts and, with remove=true, clears zone/pod/cluster
+ *   (Agent.java@4.19.3.0:637-645, 448-452).
+ * A restarted agent of a deleted host registers again while
+ * add.host.on.service.restart.kvm is true (ConfigurationManagerImpl.java@4.19.3.0:490).
  */
 import * as net from "net";
-import { HostRow, live, StandInData } from "./store";
+import { HostRow, live, newRow, StandInData } from "./store";
 
 interface Waiter {
     resolve(): void;
@@ -87,6 +93,28 @@ export class AgentPort {
         if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
     }
 
+    /** deleteHost: the ShutdownCommand, then the link closes (ResourceManagerImpl.java@4.19.3.0:935). */
+    shutdown(guid: string, removeHost: boolean): void {
+        const key = agentGuid(guid);
+        const socket = this.connected.get(key);
+        if (!socket) return;
+        this.connected.delete(key);
+        socket.end(`shutdown remove=${removeHost}\n`);
+    }
+
+    /** A deleted host's agent starting again comes back as a new host in the same place, unless the setting says no. */
+    private readdRemoved(key: string): HostRow | undefined {
+        const data = this.data;
+        if (!data || data.configurations["add.host.on.service.restart.kvm"] === "false") return undefined;
+        const removed = [...data.hosts].reverse().find((h) => h.removed && h.type === "Routing" && h.guid.toLowerCase().startsWith(key));
+        const cluster = removed && live(data.clusters).find((c) => c.id === removed.clusterId);
+        if (!removed || !cluster) return undefined;
+        const row: HostRow = { ...removed, ...newRow(data), removed: undefined, state: "Connecting", resourcestate: "Enabled" };
+        delete row.removed;
+        data.hosts.push(row);
+        return row;
+    }
+
     private hostRow(key: string): HostRow | undefined {
         // The host's guid is the agent's guid plus the resource name (LibvirtServerDiscoverer.java@4.19.3.0:392 matches by prefix).
         return live(this.data?.hosts ?? []).find((h) => h.type === "Routing" && h.guid.toLowerCase().startsWith(key));
@@ -116,6 +144,7 @@ export class AgentPort {
             const match = /^startup guid=(\S+)$/.exec(buffer.slice(0, end).trim());
             const candidate = match ? agentGuid(match[1]) : undefined;
             // An agent the server expects neither as a new host nor as a known one is turned away.
+            if (candidate && !this.hostRow(candidate) && !this.waiters.get(candidate)?.length) this.readdRemoved(candidate);
             if (!candidate || (!this.hostRow(candidate) && !this.waiters.get(candidate)?.length)) {
                 this.turnedAway.push(candidate ?? buffer.slice(0, end));
                 socket.end("error unknown agent\n");

@@ -164,6 +164,31 @@ describe("addHost waits for the agent to connect back", () => {
         expect(readProperties(properties).host).toBe("127.0.0.1@static");
     });
 
+    test("deleteHost shuts the agent down; restarted, it registers again unless add.host.on.service.restart.kvm is false", async () => {
+        const { api, ids, properties, standIn } = await start(true, 15000);
+        const params = { zoneid: ids.zone, podid: ids.pod, clusterid: ids.cluster, url: "http://127.0.0.1", hypervisor: "KVM", username: "root", password: "" };
+        const routing = () => standIn.data.hosts.filter((h) => h.type === "Routing" && !h.removed);
+        const first = (await api.list<{ id: string }>("addHost", params))[0];
+        await api.request("deleteHost", { id: first.id, forced: "true" });
+        expect(routing()).toEqual([]);
+        // The agent stays idle after the ShutdownCommand: nothing registers while it runs.
+        expect(port?.turnedAway).toEqual([]);
+        await stopAgent(agents[0]);
+        agents.push(startAgent(properties));
+        await waitUntil(() => routing().length === 1 && routing()[0].state === "Up", "the restarted agent's host Up");
+        expect(routing()[0]).toMatchObject({ clusterId: standIn.data.clusters[0].id, ipaddress: "127.0.0.1" });
+        expect(routing()[0].id).not.toBe(first.id);
+
+        standIn.data.configurations["add.host.on.service.restart.kvm"] = "false";
+        await api.request("deleteHost", { id: routing()[0].id, forced: "true" });
+        const cleared = () => ["zone", "pod", "cluster"].every((key) => readProperties(properties)[key] === "");
+        await waitUntil(cleared, "zone, pod and cluster cleared from agent.properties");
+        await stopAgent(agents[1]);
+        agents.push(startAgent(properties));
+        await waitUntil(() => (port?.turnedAway.length ?? 0) > 0, "the agent turned away");
+        expect(routing()).toEqual([]);
+    });
+
     test("an agent whose guid the server does not know is turned away", async () => {
         const { agentPort } = await start(false, 300);
         const properties = path.join(dir, "stranger.properties");

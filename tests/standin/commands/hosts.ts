@@ -251,6 +251,9 @@ export const hostCommands: Commands = {
             }
             for (const vm of vms) vm.state = "Stopped";
             markRemoved(host);
+            // LibvirtServerDiscoverer.java@4.19.3.0:511-519: the agent is told to shut down; it forgets its zone only when
+            // add.host.on.service.restart.kvm is false (ConfigurationManagerImpl.java@4.19.3.0:490, default true).
+            if (host.type === "Routing") ctx.runtime.connector.agents?.shutdown(host.guid, data.configurations["add.host.on.service.restart.kvm"] === "false");
             return success;
         },
     },

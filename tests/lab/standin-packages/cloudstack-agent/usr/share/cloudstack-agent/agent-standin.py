@@ -9,6 +9,9 @@ ReadyCommand's management server list (agent/src/main/java/com/cloud/agent/
 Agent.java@4.19.3.0:808-815, separator IAgentShell.java@4.19.3.0:28). Then it
 holds the connection; when it drops, it reconnects to the addresses before
 `@` in turn (AgentShell.java@4.19.3.0:157-162, getHosts splits on ",").
+On `shutdown remove=<bool>` (deleteHost's ShutdownCommand) it stops
+reconnecting until the service restarts and, with remove=true, clears zone,
+pod and cluster (Agent.java@4.19.3.0:637-645, 448-452).
 
 AGENT_PROPERTIES (tests only) names another agent.properties.
 """
@@ -36,17 +39,17 @@ def properties():
     return props
 
 
-def persist_host(value):
-    """Agent.java@4.19.3.0:811-812: setPersistentProperty(null, "host", "<list>@<algorithm>")."""
+def persist(key, value):
+    """AgentShell.setPersistentProperty: one key of agent.properties, set in place."""
     with open(PROPERTIES) as f:
         lines = f.read().splitlines()
     replaced = False
     for i, line in enumerate(lines):
-        if re.match(r"^host=", line):
-            lines[i] = "host=" + value
+        if line.startswith(key + "="):
+            lines[i] = key + "=" + value
             replaced = True
     if not replaced:
-        lines.append("host=" + value)
+        lines.append(key + "=" + value)
     temp = PROPERTIES + ".tmp"
     with open(temp, "w") as f:
         f.write("\n".join(lines) + "\n")
@@ -70,11 +73,19 @@ def session(host, port, guid):
         if not match:
             log("refused by", host, port, repr(line))
             return
-        persist_host(match.group(1))
+        # Agent.java@4.19.3.0:811-812: setPersistentProperty(null, "host", "<list>@<algorithm>")
+        persist("host", match.group(1))
         log("ready; management servers", match.group(1))
-        while reader.readline():
-            pass
+        for line in reader:
+            shutdown = re.match(r"^shutdown remove=(true|false)$", line.strip())
+            if shutdown:
+                log("shutdown by the management server; no reconnect until the service restarts")
+                if shutdown.group(1) == "true":
+                    for key in ("zone", "cluster", "pod"):
+                        persist(key, "")
+                return False
     log("disconnected from", host, port)
+    return True
 
 
 def main():
@@ -88,7 +99,10 @@ def main():
         host = candidates[attempt % len(candidates)]
         attempt += 1
         try:
-            session(host, int(props.get("port", "8250")), props.get("guid", ""))
+            if session(host, int(props.get("port", "8250")), props.get("guid", "")) is False:
+                # _reconnectAllowed = false: the process stays, as the real agent does, until systemd restarts it.
+                while True:
+                    time.sleep(3600)
         except OSError as err:
             log("cannot connect to %s:%s: %s" % (host, props.get("port", "8250"), err))
         time.sleep(RETRY_SECONDS)
