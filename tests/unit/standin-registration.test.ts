@@ -100,6 +100,18 @@ describe("addHost parameters as ResourceManagerImpl checks them", () => {
         );
     });
 
+    test("labels for cloudstack-setup-agent: a missing one falls back to public, then private (LibvirtServerDiscoverer:310-320)", async () => {
+        const seen: AgentSetup[] = [];
+        standIn = await startStandIn({ jobLatencyMs: 10, hostConnectMs: 20, connector: { setup: async (request) => void seen.push(request) } });
+        const api = clientFor(standIn);
+        const ids = await zonePodCluster(api);
+        const network = ((await api.job("createPhysicalNetwork", { zoneid: ids.zone, name: "PN" })).physicalnetwork as { id: string }).id;
+        await api.job("addTrafficType", { physicalnetworkid: network, traffictype: "Management", kvmnetworklabel: "cloudbr0" });
+        await api.job("addTrafficType", { physicalnetworkid: network, traffictype: "Public", kvmnetworklabel: "cloudbr1" });
+        await api.request("addHost", { zoneid: ids.zone, podid: ids.pod, clusterid: ids.cluster, url: "http://10.15.0.117", hypervisor: "KVM", username: "root", password: "" });
+        expect(seen.map((r) => [r.managementLabel, r.publicLabel, r.guestLabel])).toEqual([["cloudbr0", "cloudbr1", "cloudbr1"]]);
+    });
+
     test("the guid is java.util.UUID.nameUUIDFromBytes of the address", () => {
         // Java: UUID.nameUUIDFromBytes("10.15.0.117".getBytes()) — MD5, version 3, IETF variant.
         const expected = execFileSync("python3", ["-c", "import hashlib,uuid;print(uuid.UUID(bytes=hashlib.md5(b'10.15.0.117').digest(),version=3))"], { encoding: "utf8" }).trim();

@@ -36,14 +36,28 @@ export function renderHost(data: StandInData, host: HostRow) {
     };
 }
 
-/** The KVM labels addHost passes to cloudstack-setup-agent, falling back to each other and to the kvm.*.network.device settings. */
+/**
+ * The KVM labels addHost passes to cloudstack-setup-agent
+ * (LibvirtServerDiscoverer.java@4.19.3.0:287-320): the zone's traffic labels;
+ * when none is set, the kvm.*.network.device settings (:304-308, defaults
+ * :415-428); then each missing one falls back to the others.
+ */
 function trafficLabels(data: StandInData, zone: ZoneRow) {
     const networks = live(data.physicalNetworks).filter((p) => p.zoneId === zone.id).map((p) => p.id);
-    const label = (type: string) => live(data.trafficTypes).find((t) => t.traffictype === type && networks.includes(t.physicalNetworkId))?.kvmnetworklabel;
-    const management = label("Management") ?? data.configurations["kvm.private.network.device"];
-    const publicLabel = label("Public") ?? label("Guest") ?? data.configurations["kvm.public.network.device"];
-    const guest = label("Guest") ?? management ?? data.configurations["kvm.guest.network.device"];
-    return { managementLabel: management, publicLabel, guestLabel: guest };
+    const label = (type: string) => live(data.trafficTypes).find((t) => t.traffictype === type && networks.includes(t.physicalNetworkId))?.kvmnetworklabel || undefined;
+    let privateNic = label("Management");
+    let publicNic = label("Public");
+    let guestNic = label("Guest");
+    if (privateNic === undefined && publicNic === undefined && guestNic === undefined) {
+        const setting = (name: string) => data.configurations[name] || undefined;
+        privateNic = setting("kvm.private.network.device") ?? "cloudbr0";
+        publicNic = setting("kvm.public.network.device") ?? privateNic;
+        guestNic = setting("kvm.guest.network.device") ?? privateNic;
+    }
+    publicNic = publicNic ?? guestNic ?? privateNic;
+    privateNic = privateNic ?? publicNic ?? guestNic;
+    guestNic = guestNic ?? publicNic ?? privateNic;
+    return { managementLabel: privateNic as string, publicLabel: publicNic as string, guestLabel: guestNic as string };
 }
 
 /** java.util.UUID.nameUUIDFromBytes: MD5 of the bytes, version 3, IETF variant. */
