@@ -4,7 +4,7 @@
  *
  *   node main.js --listen 10.15.0.116:8080 --state-file /var/lib/standin/state.json \
  *       [--agent-setup ssh --ssh-key /var/lib/cloudstack/management/.ssh/id_rsa [--ssh-port 22] \
- *        --agent-listen 0.0.0.0:8250 [--agent-connect-timeout-ms 300000] [--ca-dir DIR]] \
+ *        --agent-listen 0.0.0.0:8250 [--agent-connect-timeout-ms 300000] [--ca-dir DIR] [--kvm-device PATH]] \
  *       [--host-up-delay-ms 5000] [--job-latency-ms 500]
  *
  * With `--agent-setup ssh`, addHost does on the host what 4.19 does (see
@@ -12,7 +12,9 @@
  * keystore-cert-import, cloudstack-setup-agent -a -s) and answers only when
  * the agent has connected back to `--agent-listen` (agent-port.ts), as the
  * real server waits for it; the CA lives in `--ca-dir` (default: `ca/` beside
- * the state file), made with the openssl CLI. With `--agent-setup delay`,
+ * the state file), made with the openssl CLI. `--kvm-device` names the file
+ * addHost's `ls /dev/kvm` looks for (the lab's containers have no /dev/kvm:
+ * a lab boundary, named where the lab starts the service). With `--agent-setup delay`,
  * hosts come Up after the delay (no host involved).
  */
 import * as path from "path";
@@ -23,7 +25,7 @@ import { saveData } from "./store";
 
 const USAGE =
     "usage: main.js --listen HOST:PORT [--state-file PATH] [--agent-setup delay|ssh] [--ssh-key PATH] [--ssh-port N] " +
-    "[--setup-command PATH] [--agent-listen HOST:PORT] [--agent-connect-timeout-ms N] [--ca-dir DIR] " +
+    "[--setup-command PATH] [--agent-listen HOST:PORT] [--agent-connect-timeout-ms N] [--ca-dir DIR] [--kvm-device PATH] " +
     "[--host-up-delay-ms N] [--job-latency-ms N] [--system-vm-boot-ms N]";
 
 function parseArgs(argv: string[]): Record<string, string> {
@@ -70,7 +72,14 @@ export function optionsFromArgs(argv: string[]): ServiceOptions {
     const port = address ? new AgentPort(number(args, "agent-connect-timeout-ms")) : undefined;
     const connector =
         setup === "ssh"
-            ? sshConnector({ keyFile: args["ssh-key"], ca: new StandInCa(caDir as string), agents: port, port: number(args, "ssh-port"), setupCommand: args["setup-command"] })
+            ? sshConnector({
+                  keyFile: args["ssh-key"],
+                  ca: new StandInCa(caDir as string),
+                  agents: port,
+                  port: number(args, "ssh-port"),
+                  setupCommand: args["setup-command"],
+                  kvmDevice: args["kvm-device"],
+              })
             : undefined;
     return {
         standIn: {
