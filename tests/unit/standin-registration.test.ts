@@ -16,6 +16,7 @@ import { AgentConnector, AgentSetup, startStandIn, StandIn, sshConnector } from 
 import { AgentPort } from "../standin/agent-port";
 import { StandInCa } from "../standin/ca";
 import { nameUuidFromBytes } from "../standin/commands/hosts";
+import { optionsFromArgs } from "../standin/main";
 import { adminConnection } from "../standin/testKit";
 import { sshdAvailable, startLocalSshd } from "../support/localSshd";
 
@@ -210,6 +211,24 @@ describe("addHost waits for the agent to connect back", () => {
         await waitUntil(() => port?.turnedAway.includes(stranger) === true, "the stranger turned away");
         expect(port?.isConnected(stranger)).toBe(false);
         expect(readProperties(properties).host).toBe("127.0.0.1");
+    });
+});
+
+describe("the stand-in service's options", () => {
+    test("ssh setup needs the agent port (addHost waits for the agent) and keeps its CA beside the state file", () => {
+        const dir = tempDir("standin-main-");
+        try {
+            const base = ["--listen", "127.0.0.1:0", "--agent-setup", "ssh", "--ssh-key", "/nonexistent/id_rsa"];
+            expect(() => optionsFromArgs([...base, "--state-file", path.join(dir, "state.json")])).toThrow(/--agent-setup ssh needs --agent-listen HOST:PORT/);
+            expect(() => optionsFromArgs([...base, "--agent-listen", "127.0.0.1:0"])).toThrow(/--ca-dir DIR or --state-file PATH/);
+            const options = optionsFromArgs([...base, "--agent-listen", "127.0.0.1:0", "--state-file", path.join(dir, "state.json")]);
+            expect(options.standIn.connector?.agents).toBe(options.agents?.port);
+            expect(options.agents?.port.connectTimeoutMs).toBe(5 * 60 * 1000);
+            expect(fs.statSync(path.join(dir, "ca", "ca.key")).mode & 0o777).toBe(0o600);
+            expect(execFileSync("openssl", ["x509", "-in", path.join(dir, "ca", "ca.crt"), "-noout", "-subject"], { encoding: "utf8" })).toMatch(/CN ?= ?ca\.cloudstack\.apache\.org/);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     });
 });
 
