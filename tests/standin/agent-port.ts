@@ -143,9 +143,9 @@ export class AgentPort {
             }
             const match = /^startup guid=(\S+)$/.exec(buffer.slice(0, end).trim());
             const candidate = match ? agentGuid(match[1]) : undefined;
-            // An agent the server expects neither as a new host nor as a known one is turned away.
-            if (candidate && !this.hostRow(candidate) && !this.waiters.get(candidate)?.length) this.readdRemoved(candidate);
-            if (!candidate || (!this.hostRow(candidate) && !this.waiters.get(candidate)?.length)) {
+            // A known host, one addHost waits for, or a deleted one registering again; any other agent is turned away.
+            const expected = candidate && (this.hostRow(candidate) || this.waiters.get(candidate)?.length || this.readdRemoved(candidate));
+            if (!candidate || !expected) {
                 this.turnedAway.push(candidate ?? buffer.slice(0, end));
                 socket.end("error unknown agent\n");
                 return;
