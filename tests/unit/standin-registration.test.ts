@@ -202,6 +202,38 @@ describe("addHost waits for the agent to connect back", () => {
         expect(routing()).toEqual([]);
     });
 
+    test("after a server restart its hosts are Disconnected until their agents connect again", async () => {
+        const stateFile = path.join(dir, "state.json");
+        const first = new AgentPort(15000);
+        const properties = path.join(dir, "agent.properties");
+        let agentPort = 0;
+        const connector = (agentsPort: AgentPort): AgentConnector => ({
+            agents: agentsPort,
+            async setup(request: AgentSetup) {
+                fs.writeFileSync(properties, `host=${request.managementServers}\nport=${agentPort}\nguid=${request.guid}\n`);
+                agents.push(startAgent(properties));
+            },
+        });
+        let server = await startStandIn({ jobLatencyMs: 10, stateFile, connector: connector(first) });
+        first.attach(server.data, () => undefined);
+        agentPort = await first.listen(0);
+        const api = clientFor(server);
+        await api.request("updateConfiguration", { name: "host", value: "127.0.0.1" });
+        const ids = await zonePodCluster(api);
+        await api.request("addHost", { zoneid: ids.zone, podid: ids.pod, clusterid: ids.cluster, url: "http://127.0.0.1", hypervisor: "KVM", username: "root", password: "" });
+        await first.close();
+        await server.close();
+
+        port = new AgentPort(15000);
+        server = await startStandIn({ jobLatencyMs: 10, stateFile, connector: connector(port) });
+        standIn = server;
+        port.attach(server.data, () => undefined);
+        const routing = () => server.data.hosts.find((h) => h.type === "Routing" && !h.removed);
+        expect(routing()?.state).toBe("Disconnected");
+        await port.listen(agentPort);
+        await waitUntil(() => routing()?.state === "Up", "the host Up once its agent is back");
+    });
+
     test("an agent whose guid the server does not know is turned away", async () => {
         const { agentPort } = await start(false, 300);
         const properties = path.join(dir, "stranger.properties");
