@@ -80,9 +80,16 @@ interface SshResult {
     stderr: string;
 }
 
-function runSsh(args: string[], env: NodeJS.ProcessEnv): Promise<SshResult> {
+/**
+ * Runs `command` on the host. It goes through ssh's stdin to `/bin/sh -s`, not
+ * ssh's argv: the keystore passphrase on it must not show in the management
+ * host's process list (the real server runs its SSH client in-process).
+ */
+function runSsh(args: string[], command: string, env: NodeJS.ProcessEnv): Promise<SshResult> {
     return new Promise((resolve) => {
-        const child = spawn("ssh", args, { env, stdio: ["ignore", "pipe", "pipe"] });
+        const child = spawn("ssh", [...args, "/bin/sh -s"], { env, stdio: ["pipe", "pipe", "pipe"] });
+        child.stdin.on("error", () => undefined);
+        child.stdin.end(`${command}\n`);
         let stdout = "";
         let stderr = "";
         child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
@@ -119,17 +126,16 @@ export function sshConnector(options: SshConnectorOptions): AgentConnector {
     const scripts = options.scriptsDir ?? "/usr/share/cloudstack-common/scripts/util";
     const conf = options.agentConfDir ?? "/etc/cloudstack/agent";
     const sudo = options.sudo ?? "sudo";
-    const common = (request: AgentSetup, command: string) => [
+    const common = (request: AgentSetup) => [
         "-p", String(options.port ?? 22),
         "-o", "StrictHostKeyChecking=no",
         "-o", "UserKnownHostsFile=/dev/null",
         "-o", `ConnectTimeout=${options.connectTimeoutSeconds ?? 60}`,
         "-o", "LogLevel=ERROR",
         `${request.username}@${request.ip}`,
-        command,
     ];
     const withKey = (request: AgentSetup, command: string) =>
-        runSsh(["-i", options.keyFile, "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes", ...common(request, command)], process.env);
+        runSsh(["-i", options.keyFile, "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes", ...common(request)], command, process.env);
     const withPassword = async (request: AgentSetup, command: string): Promise<SshResult> => {
         // The password reaches ssh through SSH_ASKPASS and the environment, never the command line.
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "standin-askpass-"));
@@ -138,7 +144,7 @@ export function sshConnector(options: SshConnectorOptions): AgentConnector {
         try {
             const env = { ...process.env, SSH_ASKPASS: askpass, SSH_ASKPASS_REQUIRE: "force", DISPLAY: "standin:0", STANDIN_SSH_PASSWORD: request.password };
             const auth = ["-o", "BatchMode=no", "-o", "PubkeyAuthentication=no", "-o", "PreferredAuthentications=password,keyboard-interactive", "-o", "NumberOfPasswordPrompts=1"];
-            return await runSsh([...auth, ...common(request, command)], env);
+            return await runSsh([...auth, ...common(request)], command, env);
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
         }

@@ -356,6 +356,12 @@ describeSsh("addHost over real SSH", () => {
                 `AGENT_PROPERTIES=${conf}/agent.properties AGENT_RETRY_SECONDS=0.2 setsid python3 ${AGENT} </dev/null >${agentLog} 2>&1 &\necho $! > ${root}/agent.pid\n`,
             { mode: 0o755 },
         );
+        // Every ssh the stand-in runs, with its arguments: the keystore passphrase must not be among them.
+        const argvLog = path.join(root, "ssh-argv");
+        fs.mkdirSync(path.join(root, "bin"));
+        fs.writeFileSync(path.join(root, "bin", "ssh"), `#!/bin/sh\necho "$*" >> ${argvLog}\nexec /usr/bin/ssh "$@"\n`, { mode: 0o755 });
+        const savedPath = process.env.PATH;
+        process.env.PATH = `${path.join(root, "bin")}:${savedPath}`;
         const ca = new StandInCa(path.join(root, "ca"));
         const connector = sshConnector({
             keyFile: sshd.privateKeyFile,
@@ -386,6 +392,11 @@ describeSsh("addHost over real SSH", () => {
             expect(execFileSync("openssl", ["verify", "-CAfile", ca.certFile, pki("etc/pki/libvirt/servercert.pem")], { encoding: "utf8" })).toMatch(/: OK/);
             expect(readProperties(pki("etc/libvirt/libvirtd.conf"))).toMatchObject({ listen_tcp: "0", listen_tls: "1", tls_port: '"16514"' });
             await waitUntil(() => readProperties(`${conf}/agent.properties`).host === "127.0.0.1@static", "host=127.0.0.1@static");
+            const passphrase = readProperties(`${conf}/agent.properties`)["keystore.passphrase"];
+            expect(passphrase).toMatch(/^[A-Za-z0-9]{16}$/);
+            const argv = fs.readFileSync(argvLog, "utf8");
+            expect(argv.split("\n").filter(Boolean)).toHaveLength(4);
+            expect(argv).not.toContain(passphrase);
 
             await api.request("deleteHost", { id: host.id, forced: "true" });
             fs.rmSync(kvm);
@@ -395,6 +406,7 @@ describeSsh("addHost over real SSH", () => {
             const refused = await failure(api.request("addHost", params));
             expect([refused?.code, refused?.errortext?.replace(/^.* due to: /, "")]).toEqual([530, "[Authentication error with ssh private key]."]);
         } finally {
+            process.env.PATH = savedPath;
             const pid = Number(fs.readFileSync(path.join(root, "agent.pid"), "utf8"));
             if (pid > 0) process.kill(pid, "SIGTERM");
             await port.close();
