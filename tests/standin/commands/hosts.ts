@@ -111,13 +111,14 @@ async function addHost(ctx: CallContext) {
     // ResourceManagerImpl.java@4.19.3.0:705-715: KVM needs a username; the password may be empty (key login).
     if (kvm && !params.username?.trim()) throw paramError("Username need to be provided.");
     if (!kvm && (!params.username?.trim() || !params.password?.trim())) throw paramError("Username and Password need to be provided.");
+    // ResourceManagerImpl.java@4.19.3.0:717-777: the cluster exists (or is made) before the url is looked at.
+    const cluster = clusterFor(ctx, zone, pod);
     // ResourceManagerImpl.java@4.19.3.0:779-782 (the url is a URI; without a scheme it is refused).
     const url = params.url;
     const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(url)?.[1];
     if (!scheme) throw paramError(`uri.scheme is null ${url}, add nfs:// (or cifs://) as a prefix`);
     // ResourceManagerImpl.java@4.19.3.0:877-881: no discoverer for this hypervisor (the stand-in has only KVM's).
     if (!kvm) throw internalError(`Do not support HypervisorType ${params.hypervisor} for ${url}`);
-    const cluster = clusterFor(ctx, zone, pod);
     const failure = (reason: string) =>
         // ResourceManagerImpl.java@4.19.3.0:816-822 → AddHostCmd.java@4.19.3.0:152-154 (530)
         internalError(`Could not add host at [${url}] with zone [${zone.dbId}], pod [${pod.dbId}] and cluster [${cluster.dbId}] due to: [${reason}].`);
