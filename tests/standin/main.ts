@@ -102,8 +102,8 @@ async function main(): Promise<void> {
     const agents = options.agents;
     if (agents) {
         agents.port.attach(standIn.data, () => saveData(options.standIn.stateFile, standIn.data));
-        await agents.port.listen(agents.listenPort, agents.host);
-        console.log(`accepting agent connections on ${agents.host}:${agents.listenPort}`);
+        const listening = await agents.port.listen(agents.listenPort, agents.host);
+        console.log(`accepting agent connections on ${agents.host}:${listening}`);
     }
     const stop = async () => {
         await agents?.port.close();
