@@ -136,13 +136,13 @@ describeSsh("over real SSH", () => {
             script: 'echo "connecting with $DB_PASS"; echo "ERROR 1045: denied for $DB_PASS" >&2; exit 3',
             secretEnv: { DB_PASS: "pa55word-xyz" },
         };
-        await expect(provider().create(inputs)).rejects.toThrow(/node db1, step database-users \(create\) failed with exit code 3/);
-        await provider()
-            .create(inputs)
-            .catch((err: Error) => {
-                expect(err.message).toContain("ERROR 1045: denied for ********");
-                expect(err.message).not.toContain("pa55word-xyz");
-            });
+        const failure: Error = await provider().create(inputs).then(
+            () => new Error("the failing script was reported as a success"),
+            (err: Error) => err,
+        );
+        expect(failure.message).toMatch(/node db1, step database-users \(create\) failed with exit code 3/);
+        expect(failure.message).toContain("ERROR 1045: denied for ********");
+        expect(failure.message).not.toContain("pa55word-xyz");
     });
 
     test("delete runs the delete script with the stored connection", async () => {
