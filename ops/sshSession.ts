@@ -10,7 +10,8 @@
 import * as fs from "fs";
 import { Readable, Writable } from "stream";
 import { Client } from "ssh2";
-import { connectClient, scriptPayload, SshTarget } from "../providers/remote/ssh";
+import { asRoot, Privilege } from "../providers/remote/privilege";
+import { connectClient, privilegeFor, scriptPayload, SshTarget } from "../providers/remote/ssh";
 export { sameHostKey } from "../providers/remote/ssh";
 
 export interface Session {
@@ -18,6 +19,21 @@ export interface Session {
     target: SshTarget;
     /** The host key the node presented, in authorized_keys form ("ssh-ed25519 AAAA..."). */
     hostKey: string;
+}
+
+/** A session that runs commands as root: the node was asked how (providers/remote/privilege.ts). */
+export interface RootSession extends Session {
+    privilege: Privilege;
+}
+
+export async function openRootSession(target: SshTarget): Promise<RootSession> {
+    const session = await openSession(target);
+    try {
+        return { ...session, privilege: await privilegeFor(session.client, target) };
+    } catch (err) {
+        session.client.end();
+        throw err;
+    }
 }
 
 /** Connects once; with `pin` false the host key is only recorded, never enforced. */
@@ -47,19 +63,12 @@ export function exec(session: Session, command: string, stdin: { text: string; t
     });
 }
 
-/** The command that runs bash as root for this login, and what stdin must start with for it. */
-function asRoot(target: SshTarget, shell: string): { command: string; prefix: string } {
-    if (target.user === "root") return { command: shell, prefix: "" };
-    if (target.password) return { command: `sudo -S -p '' ${shell}`, prefix: `${target.password}\n` };
-    return { command: `sudo -n ${shell}`, prefix: "" };
-}
-
 /** Runs a script as root with its environment on stdin; its stdout (binary) goes to `stdout`. */
 export async function streamScript(target: SshTarget, script: string, env: Record<string, string>, stdout: Writable): Promise<ExecResult> {
-    const session = await openSession(target);
+    const session = await openRootSession(target);
     try {
-        const root = asRoot(target, "/bin/bash -s");
-        return await exec(session, root.command, { text: root.prefix + scriptPayload(script, env) }, stdout);
+        const root = asRoot(session.privilege, "/bin/bash -s");
+        return await exec(session, root.command, { text: root.stdinPrefix + scriptPayload(script, env) }, stdout);
     } finally {
         session.client.end();
     }
@@ -71,11 +80,11 @@ export async function streamScript(target: SshTarget, script: string, env: Recor
  */
 export async function uploadFile(target: SshTarget, localFile: string, remotePath: string): Promise<ExecResult> {
     if (!/^\/[A-Za-z0-9._\/-]+$/.test(remotePath)) throw new Error(`remote path ${JSON.stringify(remotePath)} is not a plain absolute path`);
-    const session = await openSession(target);
+    const session = await openRootSession(target);
     try {
-        const root = asRoot(target, `/bin/bash -c 'IFS= read -r target && umask 077 && exec cat >"$target"'`);
+        const root = asRoot(session.privilege, `/bin/bash -c 'IFS= read -r target && umask 077 && exec cat >"$target"'`);
         const sink = new Writable({ write: (_chunk, _encoding, done) => done() });
-        return await exec(session, root.command, { text: `${root.prefix}${remotePath}\n`, then: fs.createReadStream(localFile) }, sink);
+        return await exec(session, root.command, { text: `${root.stdinPrefix}${remotePath}\n`, then: fs.createReadStream(localFile) }, sink);
     } finally {
         session.client.end();
     }

@@ -16,6 +16,8 @@ import { maskText } from "../mask";
 import { runOnNodeOrFail } from "../nodeScript";
 import { checked } from "../../components/steps/checks";
 import { privateDirectory } from "./dump";
+import { rsyncPathFor } from "../../providers/remote/privilege";
+import { openRootSession } from "../sshSession";
 
 export async function syncExports(ctx: OpsContext, directory: string, log: (line: string) => void): Promise<string> {
     const node = nodeWith(ctx, "nfs");
@@ -25,6 +27,10 @@ export async function syncExports(ctx: OpsContext, directory: string, log: (line
         throw new Error(`backup.includeExports: rsync needs a key login to ${node.name}, which is configured with a password only; give it ssh.privateKeyFile`);
     }
     await runOnNodeOrFail(ctx, node, "ops-rsync-ready", { primaryPath: checked("path", "nfs.primaryPath", primaryPath), secondaryPath: checked("path", "nfs.secondaryPath", secondaryPath) }, { timeoutSeconds: 900 });
+    // How rsync becomes root on the node: asked of the node, as for every other command (providers/remote/privilege.ts).
+    const session = await openRootSession(target);
+    session.client.end();
+    const privilege = session.privilege;
     const destination = path.join(directory, "exports");
     privateDirectory(destination);
     const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "cloudstack-rsync-"));
@@ -48,7 +54,7 @@ export async function syncExports(ctx: OpsContext, directory: string, log: (line
             "-o IdentitiesOnly=yes",
         ].join(" ");
         const remote = (dir: string) => `${target.user}@${target.host}:${dir}`;
-        const args = ["-a", "--delete", "--numeric-ids", "-e", ssh, ...(target.user === "root" ? [] : ["--rsync-path=sudo -n rsync"]), remote(primaryPath), remote(secondaryPath), `${destination}/`];
+        const args = ["-a", "--delete", "--numeric-ids", "-e", ssh, ...rsyncPathFor(privilege, target.user), remote(primaryPath), remote(secondaryPath), `${destination}/`];
         log(`rsync ${node.name}:${primaryPath} and ${secondaryPath} -> ${destination}/`);
         await promisify(execFile)("rsync", args, { maxBuffer: 16 << 20 }).catch((err: Error & { stderr?: string }) => {
             throw new Error(maskText(`rsync from ${node.name} failed: ${err.stderr?.trim() || err.message}`, ctx.secrets));

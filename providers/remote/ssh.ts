@@ -7,6 +7,8 @@
  * functions because Pulumi serializes dynamic providers to source code.
  */
 
+import { asRoot, Privilege, privilegeOf } from "./privilege";
+
 /** How to reach a node; secrets here come decrypted from the engine and are never logged. */
 export interface SshTarget {
     host: string;
@@ -40,14 +42,8 @@ export async function runScript(target: SshTarget, script: string, options: RunO
     const started = Date.now();
     const client = await connectWithRetry(target, options.connectSeconds);
     try {
-        const asRoot = target.user === "root";
-        const sudoNeedsPassword = !asRoot && !(await commandSucceeds(client, "sudo -n true"));
-        if (sudoNeedsPassword && !target.password) {
-            throw new Error(`user ${target.user} cannot run sudo without a password and no SSH password is configured`);
-        }
-        const command = asRoot ? "/bin/bash -s" : sudoNeedsPassword ? "sudo -S -p '' /bin/bash -s" : "sudo -n /bin/bash -s";
-        const stdin = (sudoNeedsPassword ? `${target.password}\n` : "") + scriptPayload(script, options.env);
-        const { code, stdout, stderr } = await execute(client, command, stdin, options.timeoutSeconds);
+        const root = asRoot(await privilegeFor(client, target), "/bin/bash -s");
+        const { code, stdout, stderr } = await execute(client, root.command, root.stdinPrefix + scriptPayload(script, options.env), options.timeoutSeconds);
         return { code, stdout, stderr, seconds: (Date.now() - started) / 1000 };
     } finally {
         client.end();
@@ -185,6 +181,11 @@ function execute(client: Ssh2Client, command: string, stdin: string, timeoutSeco
             stream.end(stdin);
         });
     });
+}
+
+/** How this login becomes root on the node the client is connected to (privilege.ts). */
+export function privilegeFor(client: Ssh2Client, target: SshTarget): Promise<Privilege> {
+    return privilegeOf(target.user, target.password, () => commandSucceeds(client, "sudo -n true"));
 }
 
 function commandSucceeds(client: Ssh2Client, command: string): Promise<boolean> {
