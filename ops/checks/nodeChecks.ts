@@ -13,9 +13,13 @@ const has = (node: OpsNode, role: OpsNode["roles"][number]) => node.roles.includ
 /** The agent port on the management server (fixed in 4.19). */
 export const AGENT_PORT = 8250;
 
-export function libvirtPort(ctx: OpsContext): number {
-    return ctx.settings.kvm.libvirtTls ? 16514 : 16509;
-}
+/**
+ * libvirt's ports on a registered host: addHost (cloudstack-setup-agent -s)
+ * turns on TLS with CloudStack's certificates; plain TCP stays off
+ * (python/lib/cloudutils/serviceConfig.py@4.19.3.0:607-622).
+ */
+export const LIBVIRT_TLS_PORT = 16514;
+export const LIBVIRT_TCP_PORT = 16509;
 
 const bridgeFix = (node: OpsNode, ctx: OpsContext) =>
     `the bridges are built by pulumi up (BridgeNetwork of ${node.name}): run pulumi up --stack ${ctx.settings.stack}; ` +
@@ -139,7 +143,7 @@ export const NODE_CHECKS: NodeCheck[] = [
     {
         name: "libvirt-listening",
         appliesTo: (node) => has(node, "kvm"),
-        probe: (_node, ctx) => ({ fn: "check_ports", args: [libvirtPort(ctx)] }),
+        probe: () => ({ fn: "check_libvirt_tls_only", args: [LIBVIRT_TLS_PORT, LIBVIRT_TCP_PORT] }),
         fix: kvmRepair,
     },
     {

@@ -351,7 +351,7 @@ describeLab("node scripts on a real lab", () => {
 
         test("after registration: reports libvirt drift and fails while the agent is not running", async () => {
             console.info("lab boundary: cloudstack-agent cannot be installed, so the post-registration check must fail on it");
-            const [verify] = kvmVerifySteps(settings.kvm, settings.zone.physicalNetworks);
+            const [verify] = kvmVerifySteps(settings.zone.physicalNetworks);
             const clean = await runStep(h3.name, verify);
             expect(clean.code).not.toBe(0);
             expect(clean.stderr).toContain("cloudstack-agent is not running");

@@ -196,7 +196,7 @@ describe.each([1, 3, 20])("the resource graph with %i KVM host(s)", (count) => {
             const beforeRegistration = steps.filter((s) => graph.waitsFor(registration!, s));
             expect(beforeRegistration.length).toBeGreaterThan(0);
             const waitingForManagement = steps.filter((s) => management.some((m) => graph.waitsFor(s, m)));
-            const registrationSteps = [...kvmAuthorizeKeySteps("ssh-rsa AAAA").map((s) => s.name), ...kvmVerifySteps(settings().kvm).map((s) => s.name)];
+            const registrationSteps = [...kvmAuthorizeKeySteps("ssh-rsa AAAA").map((s) => s.name), ...kvmVerifySteps().map((s) => s.name)];
             expect(waitingForManagement.filter((s) => !registrationSteps.some((name) => s.name === `${node}-${name}`)).map((s) => s.name)).toEqual([]);
             // Other hosts' steps are never in the way.
             const others = graph.resources.filter((r) => r.custom && r.name.startsWith("kvm-host-") && !r.name.startsWith(node));

@@ -50,7 +50,7 @@ export function allSteps(settings: Settings): NamedStep[] {
         kvm: [
             ...kvmSteps({ kvm: settings.kvm, network: settings.network, packages: settings.packages, physicalNetworks: settings.zone.physicalNetworks }),
             ...kvmAuthorizeKeySteps("ssh-rsa AAAAB3NzaC1yc2E= cloud@cloudstack-mgmt"),
-            ...kvmVerifySteps(settings.kvm, settings.zone.physicalNetworks),
+            ...kvmVerifySteps(settings.zone.physicalNetworks),
         ],
     };
     return Object.entries(byRole).flatMap(([role, steps]) => steps.map((step) => ({ id: `${role}/${step.name}`, step })));

@@ -39,9 +39,9 @@ describe("kvmSteps", () => {
     });
 
     test("the post-registration check expects the traffic labels in agent.properties", () => {
-        const [verify] = kvmVerifySteps(settings.kvm, settings.zone.physicalNetworks);
+        const [verify] = kvmVerifySteps(settings.zone.physicalNetworks);
         expect(verify.script).toContain("EXPECTED_AGENT_PROPERTIES=('private.network.device=cloudbr0' 'public.network.device=cloudbr1' 'guest.network.device=cloudbr1' )");
-        expect(kvmVerifySteps(settings.kvm)[0].script).toContain("EXPECTED_AGENT_PROPERTIES=()");
+        expect(kvmVerifySteps()[0].script).toContain("EXPECTED_AGENT_PROPERTIES=()");
     });
 
     test("a node with two roles gets the shared steps once; a name clash with different scripts is an error", () => {
