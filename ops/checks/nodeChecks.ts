@@ -4,6 +4,7 @@
  * with which arguments, and what fixes a failure.
  */
 import { engineOf } from "../../components/steps/database";
+import { nfsStoragePaths } from "../../components/steps/nfs";
 import { OpsContext, OpsNode, databaseAddress, managementAddressOf, nodesWith } from "../context";
 import { opsCommand } from "../commands";
 import { NodeCheck } from "./types";
@@ -118,7 +119,7 @@ export const NODE_CHECKS: NodeCheck[] = [
     {
         name: "nfs-exports",
         appliesTo: (node) => has(node, "nfs"),
-        probe: (_node, ctx) => ({ fn: "check_exports", args: [ctx.settings.nfs.exportRoot, ctx.settings.nfs.primaryPath, ctx.settings.nfs.secondaryPath] }),
+        probe: (_node, ctx) => ({ fn: "check_exports", args: [ctx.settings.nfs.exportRoot, ...nfsStoragePaths(ctx.settings.nfs, ctx.settings.zone).map((p) => p.path)] }),
         fix: (node, ctx) => `pulumi up --stack ${ctx.settings.stack} re-applies /etc/exports.d/cloudstack-infra.exports on ${node.name}; then exportfs -ra`,
     },
     {

@@ -288,7 +288,7 @@ describeLab("node scripts on a real lab", () => {
 
     test("NFS: exports to the allowed network only, fixed ports, checked with exportfs; twice; delete keeps the data", async () => {
         console.info("lab boundary: no kernel NFS server, so nfs.verifyServing is false and showmount -e is skipped");
-        const [server] = nfsSteps(settings.nfs, settings.packages, false);
+        const [server] = nfsSteps(settings.nfs, settings.packages, false, settings.zone);
         const first = await twice(h2.name, server);
         expect(first.warnings.join("\n")).toContain("showmount -e was skipped");
         const table = await onHost(h2.name, "exportfs -v; cat /etc/nfs.conf.d/cloudstack-infra.conf");

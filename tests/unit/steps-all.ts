@@ -31,7 +31,7 @@ export function allSteps(settings: Settings): NamedStep[] {
     const kvmNode = nodesWithRole(settings, "kvm")[0];
     const byRole: Record<string, RemoteStep[]> = {
         common: commonSteps(kvmNode, settings.network, settings.packages, settings.nodes),
-        nfs: nfsSteps(settings.nfs, settings.packages, settings.destroyData),
+        nfs: nfsSteps(settings.nfs, settings.packages, settings.destroyData, settings.zone),
         database: [
             ...databaseSteps({ database: settings.database, packages: settings.packages, bindAddress: address("database"), managementAddresses, destroyData: settings.destroyData }),
             ...databaseFinalizeSteps({ database: settings.database, packages: settings.packages, managementAddresses }),

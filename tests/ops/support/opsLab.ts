@@ -188,7 +188,7 @@ export async function deployCloud(inventory: LabInventory): Promise<{ api: ApiCo
     const kvm = kvmSteps({ kvm: settings.kvm, network: settings.network, packages: settings.packages, physicalNetworks: settings.zone.physicalNetworks });
     const dbArgs = { database: settings.database, packages: settings.packages, bindAddress: address("db"), managementAddresses: [address("mgmt")], destroyData: false };
     await Promise.all([
-        runSteps(target("db"), "db", [...databaseSteps(dbArgs), ...nfsSteps(settings.nfs, settings.packages, false)]),
+        runSteps(target("db"), "db", [...databaseSteps(dbArgs), ...nfsSteps(settings.nfs, settings.packages, false, settings.zone)]),
         runSteps(target("kvm1"), "kvm1", pick(kvm, "kvm-packages", "kvm-libvirt", "cloudstack-repo", "cloudstack-agent")),
         runSteps(target("mgmt"), "mgmt", [cloudstackRepoStep(settings.packages), ...pick(management, "management-packages")]),
     ]);
