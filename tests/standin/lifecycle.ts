@@ -60,7 +60,20 @@ export function failInterruptedJobs(data: StandInData, now: number): void {
     }
 }
 
+/**
+ * A host's agent (re)connecting. With an agent port, a KVM host is Up only
+ * while its agent is connected: a restarted server first marks its hosts
+ * Disconnected (engine/orchestration/src/main/java/com/cloud/agent/manager/
+ * AgentManagerImpl.java@4.19.3.0:227) and the port brings each back Up when
+ * its agent sends its startup. Without one (tests that do not claim
+ * registration), the host comes Up after `ms`.
+ */
 export function connectLater(runtime: Runtime, host: HostRow, ms = runtime.hostConnectMs): void {
+    const agents = runtime.connector.agents;
+    if (agents && host.type === "Routing") {
+        if (!host.removed) host.state = agents.isConnected(host.guid) ? "Up" : "Disconnected";
+        return;
+    }
     host.state = "Connecting";
     runtime.later(ms, () => {
         if (!host.removed && host.state === "Connecting") {

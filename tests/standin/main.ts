@@ -3,21 +3,30 @@
  * a lab host). Compile with `tsc -p tests/standin` and run with Node ≥ 18:
  *
  *   node main.js --listen 10.15.0.116:8080 --state-file /var/lib/standin/state.json \
- *       [--agent-setup ssh --ssh-key /var/lib/cloudstack/management/.ssh/id_rsa [--ssh-port 22]] \
- *       [--host-up-delay-ms 5000] [--job-latency-ms 500] [--agent-listen 0.0.0.0:8250]
+ *       [--agent-setup ssh --ssh-key /var/lib/cloudstack/management/.ssh/id_rsa [--ssh-port 22] \
+ *        --agent-listen 0.0.0.0:8250 [--agent-connect-timeout-ms 300000] [--ca-dir DIR] [--kvm-device PATH]] \
+ *       [--host-up-delay-ms 5000] [--job-latency-ms 500]
  *
- * With `--agent-setup ssh`, addHost logs in to the host and runs
- * cloudstack-setup-agent; otherwise hosts come Up after the delay.
- * With `--agent-listen`, it accepts and holds agent connections on the port
- * the real server keeps for its agents (8250), as the lab's stand-in agents
- * connect there; nothing is spoken on them.
+ * With `--agent-setup ssh`, addHost does on the host what 4.19 does (see
+ * agents.ts: key/password login, keystore-setup, the CA signing the CSR,
+ * keystore-cert-import, cloudstack-setup-agent -a -s) and answers only when
+ * the agent has connected back to `--agent-listen` (agent-port.ts), as the
+ * real server waits for it; the CA lives in `--ca-dir` (default: `ca/` beside
+ * the state file), made with the openssl CLI. `--kvm-device` names the file
+ * addHost's `ls /dev/kvm` looks for (the lab's containers have no /dev/kvm:
+ * a lab boundary, named where the lab starts the service). With `--agent-setup delay`,
+ * hosts come Up after the delay (no host involved).
  */
-import * as net from "net";
+import * as path from "path";
+import { AgentPort } from "./agent-port";
+import { StandInCa } from "./ca";
 import { sshConnector, startStandIn, StandInOptions } from "./index";
+import { saveData } from "./store";
 
 const USAGE =
     "usage: main.js --listen HOST:PORT [--state-file PATH] [--agent-setup delay|ssh] [--ssh-key PATH] [--ssh-port N] " +
-    "[--setup-command PATH] [--host-up-delay-ms N] [--job-latency-ms N] [--system-vm-boot-ms N] [--agent-listen HOST:PORT]";
+    "[--setup-command PATH] [--agent-listen HOST:PORT] [--agent-connect-timeout-ms N] [--ca-dir DIR] [--kvm-device PATH] " +
+    "[--host-up-delay-ms N] [--job-latency-ms N] [--system-vm-boot-ms N]";
 
 function parseArgs(argv: string[]): Record<string, string> {
     const args: Record<string, string> = {};
@@ -32,7 +41,7 @@ function parseArgs(argv: string[]): Record<string, string> {
 function number(args: Record<string, string>, name: string): number | undefined {
     if (args[name] === undefined) return undefined;
     const value = Number(args[name]);
-    if (!Number.isInteger(value) || value < 0) throw new Error(`--${name} must be a whole number of milliseconds, not ${args[name]}`);
+    if (!Number.isInteger(value) || value < 0) throw new Error(`--${name} must be a whole number, not ${args[name]}`);
     return value;
 }
 
@@ -42,45 +51,64 @@ function hostPort(args: Record<string, string>, name: string): { host: string; p
     return { host: match[1].replace(/^\[|\]$/g, ""), port: Number(match[2]) };
 }
 
-export function optionsFromArgs(argv: string[]): StandInOptions {
+export interface ServiceOptions {
+    standIn: StandInOptions;
+    /** The agent port and where it listens, with --agent-listen. */
+    agents?: { port: AgentPort; host: string; listenPort: number };
+}
+
+export function optionsFromArgs(argv: string[]): ServiceOptions {
     const args = parseArgs(argv);
     const listen = hostPort(args, "listen");
     const setup = args["agent-setup"] ?? "delay";
     if (setup !== "delay" && setup !== "ssh") throw new Error(`--agent-setup must be delay or ssh, not ${setup}`);
     if (setup === "ssh" && !args["ssh-key"]) throw new Error("--agent-setup ssh needs --ssh-key PATH (the management server's private key)");
+    if (setup === "ssh" && !args["agent-listen"]) {
+        throw new Error("--agent-setup ssh needs --agent-listen HOST:PORT: addHost waits for the agent to connect back, as 4.19 does");
+    }
+    const caDir = args["ca-dir"] ?? (args["state-file"] ? path.join(path.dirname(args["state-file"]), "ca") : undefined);
+    if (setup === "ssh" && !caDir) throw new Error("--agent-setup ssh needs --ca-dir DIR or --state-file PATH (the CA is kept with the state)");
+    const address = args["agent-listen"] ? hostPort(args, "agent-listen") : undefined;
+    const port = address ? new AgentPort(number(args, "agent-connect-timeout-ms")) : undefined;
+    const connector =
+        setup === "ssh"
+            ? sshConnector({
+                  keyFile: args["ssh-key"],
+                  ca: new StandInCa(caDir as string),
+                  agents: port,
+                  port: number(args, "ssh-port"),
+                  setupCommand: args["setup-command"],
+                  kvmDevice: args["kvm-device"],
+              })
+            : undefined;
     return {
-        host: listen.host,
-        port: listen.port,
-        stateFile: args["state-file"],
-        hostConnectMs: number(args, "host-up-delay-ms"),
-        jobLatencyMs: number(args, "job-latency-ms"),
-        systemVmBootMs: number(args, "system-vm-boot-ms"),
-        connector: setup === "ssh" ? sshConnector({ keyFile: args["ssh-key"], port: number(args, "ssh-port"), setupCommand: args["setup-command"] }) : undefined,
+        standIn: {
+            host: listen.host,
+            port: listen.port,
+            stateFile: args["state-file"],
+            hostConnectMs: number(args, "host-up-delay-ms"),
+            jobLatencyMs: number(args, "job-latency-ms"),
+            systemVmBootMs: number(args, "system-vm-boot-ms"),
+            connector,
+        },
+        agents: port && address ? { port, host: address.host, listenPort: address.port } : undefined,
     };
 }
 
-/** Accepts agent connections and holds them open until the agent hangs up. */
-function listenForAgents(address: { host: string; port: number }): Promise<net.Server> {
-    const server = net.createServer((socket) => {
-        socket.on("data", () => undefined);
-        socket.on("error", () => socket.destroy());
-    });
-    return new Promise((resolve, reject) => {
-        server.once("error", reject);
-        server.listen(address.port, address.host, () => resolve(server));
-    });
-}
-
 async function main(): Promise<void> {
-    const argv = process.argv.slice(2);
-    const standIn = await startStandIn(optionsFromArgs(argv));
+    const options = optionsFromArgs(process.argv.slice(2));
+    const standIn = await startStandIn(options.standIn);
     console.log(`CloudStack 4.19 API stand-in listening on ${standIn.url}`);
-    const args = parseArgs(argv);
-    const agents = args["agent-listen"] ? await listenForAgents(hostPort(args, "agent-listen")) : undefined;
-    if (agents) console.log(`accepting agent connections on ${args["agent-listen"]}`);
-    const stop = () => {
-        agents?.close();
-        return standIn.close().then(() => process.exit(0));
+    const agents = options.agents;
+    if (agents) {
+        agents.port.attach(standIn.data, () => saveData(options.standIn.stateFile, standIn.data));
+        await agents.port.listen(agents.listenPort, agents.host);
+        console.log(`accepting agent connections on ${agents.host}:${agents.listenPort}`);
+    }
+    const stop = async () => {
+        await agents?.port.close();
+        await standIn.close();
+        process.exit(0);
     };
     process.on("SIGTERM", stop);
     process.on("SIGINT", stop);

@@ -1,8 +1,7 @@
 /**
  * The stand-in itself: it must refuse what CloudStack 4.19 refuses, or tests
  * against it prove nothing. Zone-order rules, system VMs, teardown
- * preconditions, restarts with a state file, the compiled CLI, and addHost
- * over real SSH.
+ * preconditions, restarts with a state file and the compiled CLI.
  */
 import { execFileSync, spawn } from "child_process";
 import * as fs from "fs";
@@ -11,10 +10,9 @@ import * as os from "os";
 import * as path from "path";
 import { CloudStackClient } from "../../providers/cloudstack/client";
 import { CloudStackError } from "../../providers/cloudstack/errors";
-import { startStandIn, StandIn, StandInOptions, sshConnector } from "../standin";
+import { startStandIn, StandIn, StandInOptions } from "../standin";
 import { javaSignature } from "../standin/javaSigning";
 import { adminConnection } from "../standin/testKit";
-import { sshdAvailable, startLocalSshd } from "../support/localSshd";
 
 type Ids = Record<"zone" | "network" | "pod" | "vlan" | "cluster" | "host" | "pool" | "store", string>;
 
@@ -255,39 +253,4 @@ describe("stand-in restarts", () => {
     }, 60000);
 });
 
-const describeSsh = sshdAvailable() ? describe : describe.skip;
-
-describeSsh("addHost over real SSH", () => {
-    test("runs cloudstack-setup-agent with the zone's labels; a failing exit code and a refused key become addHost errors", async () => {
-        const sshd = await startLocalSshd();
-        const script = path.join(sshd.dir, "setup-agent");
-        const record = path.join(sshd.dir, "args");
-        fs.writeFileSync(script, `#!/bin/sh\necho "$@" > ${record}\nif [ -f ${sshd.dir}/fail ]; then echo "libvirtd is not running" >&2; exit 3; fi\n`, { mode: 0o755 });
-        const standIn = await startStandIn({ connector: sshConnector({ keyFile: sshd.privateKeyFile, port: sshd.port, setupCommand: script }), jobLatencyMs: 10, hostConnectMs: 50 });
-        try {
-            const api = clientFor(standIn);
-            await api.request("updateConfiguration", { name: "host", value: "10.15.0.116" });
-            // Only loopback: the SSH login really happens.
-            const ids = await buildZone(api, "127.0.0.1");
-            const line = fs.readFileSync(record, "utf8").trim();
-            const zone = standIn.data.zones[0];
-            expect(line).toMatch(new RegExp(`^-m 10\\.15\\.0\\.116 -z ${zone.dbId} -p \\d+ -c \\d+ -g [0-9a-f-]{36} -a --pubNic=cloudbr1 --prvNic=cloudbr0 --guestNic=cloudbr1 --hypervisor=kvm$`));
-            expect(ids.host).toBeTruthy();
-
-            await api.request("deleteHost", { id: ids.host, forced: "true" });
-            fs.writeFileSync(path.join(sshd.dir, "fail"), "");
-            const params = { zoneid: ids.zone, podid: ids.pod, clusterid: ids.cluster, url: "http://127.0.0.1", hypervisor: "KVM", username: "root", password: "" };
-            const failed = await failure(api.request("addHost", params));
-            expect(failed?.code).toBe(530);
-            expect(failed?.errortext).toMatch(/^Could not add host at \[http:\/\/127\.0\.0\.1\] with zone \[\d+\], pod \[\d+\] and cluster \[\d+\] due to: \[ can't setup agent, due to .*exit code 3: libvirtd is not running\]$/);
-
-            fs.writeFileSync(path.join(sshd.dir, "authorized_keys"), "");
-            const refused = await failure(api.request("addHost", params));
-            expect(refused?.errortext).toMatch(/Authentication error with ssh private key/);
-            expect(standIn.data.hosts.filter((h) => h.ipaddress === "127.0.0.1" && !h.removed)).toEqual([]);
-        } finally {
-            await standIn.close();
-            await sshd.stop();
-        }
-    }, 60000);
-});
+// addHost over real SSH, with the agent connecting back: tests/unit/standin-registration.test.ts.

@@ -1,12 +1,16 @@
 /**
- * KVM hosts (LibvirtServerDiscoverer.find, ResourceManagerImpl): addHost runs
- * the agent setup through the configured connector and answers like 4.19
- * (530 "Could not add host at [...]" on failure, "Skipping host ... already
- * in the database" for a known address); the host then goes Connecting → Up.
+ * KVM hosts. addHost checks its parameters as ResourceManagerImpl.discoverHosts
+ * / discoverHostsFull do, sets up the agent through the configured connector
+ * (LibvirtServerDiscoverer.find, see ../agents.ts) and, with an agent port,
+ * answers only once the agent has connected back, as waitForHostConnect
+ * makes the real one wait; failures carry the real texts and codes.
  * Maintenance goes PrepareForMaintenance → Maintenance and stops the system
  * VMs on the host; deleteHost needs maintenance or forced=true.
  */
 import * as crypto from "crypto";
+import { promises as dns } from "dns";
+import * as net from "net";
+import { DiscoveredWithError } from "../agents";
 import { asyncJob, CallContext, Commands, existing, filterRows, list, object, optionalRef, ref, sameName, success } from "../command";
 import { internalError, paramError } from "../errors";
 import { connectLater } from "../lifecycle";
@@ -32,49 +36,135 @@ export function renderHost(data: StandInData, host: HostRow) {
     };
 }
 
-/** The KVM labels addHost passes to cloudstack-setup-agent, falling back to each other and to the kvm.*.network.device settings. */
+/**
+ * The KVM labels addHost passes to cloudstack-setup-agent
+ * (LibvirtServerDiscoverer.java@4.19.3.0:287-320): the zone's traffic labels;
+ * when none is set, the kvm.*.network.device settings (:304-308, defaults
+ * :415-428); then each missing one falls back to the others.
+ */
 function trafficLabels(data: StandInData, zone: ZoneRow) {
     const networks = live(data.physicalNetworks).filter((p) => p.zoneId === zone.id).map((p) => p.id);
-    const label = (type: string) => live(data.trafficTypes).find((t) => t.traffictype === type && networks.includes(t.physicalNetworkId))?.kvmnetworklabel;
-    const management = label("Management") ?? data.configurations["kvm.private.network.device"];
-    const publicLabel = label("Public") ?? label("Guest") ?? data.configurations["kvm.public.network.device"];
-    const guest = label("Guest") ?? management ?? data.configurations["kvm.guest.network.device"];
-    return { managementLabel: management, publicLabel, guestLabel: guest };
+    const label = (type: string) => live(data.trafficTypes).find((t) => t.traffictype === type && networks.includes(t.physicalNetworkId))?.kvmnetworklabel || undefined;
+    let privateNic = label("Management");
+    let publicNic = label("Public");
+    let guestNic = label("Guest");
+    if (privateNic === undefined && publicNic === undefined && guestNic === undefined) {
+        const setting = (name: string) => data.configurations[name] || undefined;
+        privateNic = setting("kvm.private.network.device") ?? "cloudbr0";
+        publicNic = setting("kvm.public.network.device") ?? privateNic;
+        guestNic = setting("kvm.guest.network.device") ?? privateNic;
+    }
+    publicNic = publicNic ?? guestNic ?? privateNic;
+    privateNic = privateNic ?? publicNic ?? guestNic;
+    guestNic = guestNic ?? publicNic ?? privateNic;
+    return { managementLabel: privateNic as string, publicLabel: publicNic as string, guestLabel: guestNic as string };
+}
+
+/** java.util.UUID.nameUUIDFromBytes: MD5 of the bytes, version 3, IETF variant. */
+export function nameUuidFromBytes(text: string): string {
+    const bytes = crypto.createHash("md5").update(Buffer.from(text, "utf8")).digest();
+    bytes[6] = (bytes[6] & 0x0f) | 0x30;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    const hex = bytes.toString("hex");
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** The cluster addHost adds to: by id, or by name (created when missing), or "Standalone-<url>". */
+function clusterFor(ctx: CallContext, zone: ZoneRow, pod: PodRow): ClusterRow {
+    const { data, params } = ctx;
+    const byId = optionalRef(ctx, "clusterid", data.clusters);
+    if (byId) {
+        // server/src/main/java/com/cloud/resource/ResourceManagerImpl.java@4.19.3.0:627-633, 717-720
+        return existing(byId, "Cluster");
+    }
+    // ResourceManagerImpl.java@4.19.3.0:623-625 (standalone) and :750-769: the named cluster is created, or found when it exists.
+    const name = params.clustername ?? `Standalone-${params.url}`;
+    const found = live(data.clusters).find((c) => c.podId === pod.id && sameName(c.name, name));
+    if (found) return found;
+    const cluster: ClusterRow = { ...newRow(data), zoneId: zone.id, podId: pod.id, name, hypervisortype: "KVM", clustertype: "CloudManaged" };
+    data.clusters.push(cluster);
+    return cluster;
+}
+
+/** The address the url's host resolves to (InetAddress.getByName, LibvirtServerDiscoverer.java@4.19.3.0:246-248). */
+async function resolveHost(hostname: string): Promise<string> {
+    if (net.isIP(hostname)) return hostname;
+    try {
+        return (await dns.lookup(hostname)).address;
+    } catch {
+        const message = `${hostname}: Name or service not known`;
+        throw new DiscoveredWithError(` can't setup agent, due to java.net.UnknownHostException: ${message} - ${message}`);
+    }
 }
 
 async function addHost(ctx: CallContext) {
     const { data, params, runtime } = ctx;
     const zone = existing(ref(ctx, "zoneid", data.zones), "Zone");
     const pod: PodRow = existing(ref(ctx, "podid", data.pods), "Pod");
-    const byName = params.clustername ? live(data.clusters).find((c) => c.podId === pod.id && sameName(c.name, params.clustername)) : undefined;
-    const cluster: ClusterRow | undefined = optionalRef(ctx, "clusterid", data.clusters) ?? byName;
-    if (!cluster) throw paramError("Either clusterid or clustername of an existing cluster must be given for a KVM host");
-    if (params.hypervisor.toLowerCase() !== "kvm") throw paramError(`Unable to resolve ${params.hypervisor} to a supported hypervisor type (this stand-in knows KVM)`);
-    const match = /^http:\/\/([^/:]+)\/?$/.exec(params.url);
-    if (!match) throw paramError(`Please specify the host url as http://<host address>, not ${params.url}`);
-    const ip = match[1];
-    const guid = crypto.randomUUID();
+    // ResourceManagerImpl.java@4.19.3.0:682-689
+    if (pod.zoneId !== zone.id) throw paramError(`Pod with specified podId${pod.dbId} doesn't belong to the zone with specified zoneId${zone.dbId}`);
+    // ResourceManagerImpl.java@4.19.3.0:693-695
+    if (params.clustername !== undefined && params.clusterid !== undefined) throw paramError("Can't specify cluster by both id and name");
+    // ResourceManagerImpl.java@4.19.3.0:697-699
+    if (!params.hypervisor) throw paramError("Need to specify Hypervisor Type");
+    const kvm = params.hypervisor.toLowerCase() === "kvm";
+    // ResourceManagerImpl.java@4.19.3.0:705-715: KVM needs a username; the password may be empty (key login).
+    if (kvm && !params.username?.trim()) throw paramError("Username need to be provided.");
+    if (!kvm && (!params.username?.trim() || !params.password?.trim())) throw paramError("Username and Password need to be provided.");
+    // ResourceManagerImpl.java@4.19.3.0:717-777: the cluster exists (or is made) before the url is looked at.
+    const cluster = clusterFor(ctx, zone, pod);
+    // ResourceManagerImpl.java@4.19.3.0:779-782 (the url is a URI; without a scheme it is refused).
+    const url = params.url;
+    const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(url)?.[1];
+    if (!scheme) throw paramError(`uri.scheme is null ${url}, add nfs:// (or cifs://) as a prefix`);
+    // ResourceManagerImpl.java@4.19.3.0:877-881: no discoverer for this hypervisor (the stand-in has only KVM's).
+    if (!kvm) throw internalError(`Do not support HypervisorType ${params.hypervisor} for ${url}`);
     const failure = (reason: string) =>
-        internalError(`Could not add host at [${params.url}] with zone [${zone.dbId}], pod [${pod.dbId}] and cluster [${cluster.dbId}] due to: [ ${reason}]`);
-    const known = live(data.hosts).find((h) => h.type === "Routing" && h.ipaddress === ip);
-    if (known) {
-        throw failure(`can't setup agent, due to com.cloud.utils.exception.CloudRuntimeException: Skipping host ${ip} because ${known.guid} is already in the database for resource ${known.guid}-LibvirtComputingResource with ID ${known.id}`);
-    }
+        // ResourceManagerImpl.java@4.19.3.0:816-822 → AddHostCmd.java@4.19.3.0:152-154 (530)
+        internalError(`Could not add host at [${url}] with zone [${zone.dbId}], pod [${pod.dbId}] and cluster [${cluster.dbId}] due to: [${reason}].`);
+    // LibvirtServerDiscoverer.find returns null → ResourceManagerImpl.java@4.19.3.0:882-884
+    const notFound = () => internalError(`Unable to add the host: Cannot find the server resources at ${url}`);
+    // LibvirtServerDiscoverer.java@4.19.3.0:237-241: only http:// urls.
+    const hostname = /^http:\/\/(\[[^\]]+\]|[^/:?#]+)/i.exec(url)?.[1]?.replace(/^\[|\]$/g, "");
+    if (scheme.toLowerCase() !== "http" || !hostname) throw notFound();
+
+    let guid: string;
+    let ip: string;
+    const agents = runtime.connector.agents;
+    let arrival: Promise<boolean> | undefined;
     try {
+        ip = await resolveHost(hostname);
+        // LibvirtServerDiscoverer.java@4.19.3.0:249
+        guid = nameUuidFromBytes(ip);
+        // LibvirtServerDiscoverer.java@4.19.3.0:251-260: a host with this guid in the zone.
+        const known = live(data.hosts).find((h) => h.type === "Routing" && h.zoneId === zone.id && h.guid.toLowerCase().startsWith(guid));
+        if (known) {
+            const message = `Skipping host ${ip} because ${guid} is already in the database for resource ${known.guid} with ID ${known.id}`;
+            throw new DiscoveredWithError(` can't setup agent, due to com.cloud.utils.exception.CloudRuntimeException: ${message} - ${message}`);
+        }
+        // Listen for the agent before it is started: it may connect before the setup command returns.
+        arrival = agents?.waitFor(guid);
+        const certValidity = Number(data.configurations["ca.framework.cert.validity.period"] ?? "365");
         await runtime.connector.setup({
             ip,
+            hostname,
             username: params.username,
-            password: params.password,
-            managementAddress: data.configurations.host,
+            password: params.password ?? "",
+            // LibvirtServerDiscoverer.java@4.19.3.0:328: the management server list of the `host` setting.
+            managementServers: data.configurations.host,
             zoneDbId: zone.dbId,
             podDbId: pod.dbId,
             clusterDbId: cluster.dbId,
             guid,
+            certValidityDays: Number.isFinite(certValidity) ? certValidity : 365,
             ...trafficLabels(data, zone),
         });
     } catch (err) {
-        throw failure(`can't setup agent, due to com.cloud.utils.exception.CloudRuntimeException: ${(err as Error).message}`);
+        const reason = err instanceof DiscoveredWithError ? err.message : ` can't setup agent, due to ${(err as Error).message}`;
+        throw failure(reason);
     }
+    // LibvirtServerDiscoverer.java@4.19.3.0:359-361, 388-409: the host must have connected back.
+    if (arrival && !(await arrival)) throw notFound();
     const host: HostRow = {
         ...newRow(data),
         name: `kvm-${ip.replace(/\./g, "-")}`,
@@ -85,7 +175,8 @@ async function addHost(ctx: CallContext) {
         clusterId: cluster.id,
         state: "Connecting",
         resourcestate: "Enabled",
-        guid,
+        // The agent's guid plus its resource, as the connected host's guid reads in 4.19.
+        guid: `${guid}-LibvirtComputingResource`,
         username: params.username,
     };
     data.hosts.push(host);
@@ -103,8 +194,9 @@ function stopVmsOn(data: StandInData, host: HostRow): void {
 
 export const hostCommands: Commands = {
     addHost: {
-        required: "zoneid podid url hypervisor username password",
-        optional: "clusterid clustername hosttags allocationstate",
+        // api/src/main/java/org/apache/cloudstack/api/command/admin/host/AddHostCmd.java@4.19.3.0:50-78
+        required: "zoneid podid url hypervisor",
+        optional: "clusterid clustername username password hosttags allocationstate",
         run: addHost,
     },
     listHosts: {
@@ -174,6 +266,9 @@ export const hostCommands: Commands = {
             }
             for (const vm of vms) vm.state = "Stopped";
             markRemoved(host);
+            // LibvirtServerDiscoverer.java@4.19.3.0:511-519: the agent is told to shut down; it forgets its zone only when
+            // add.host.on.service.restart.kvm is false (ConfigurationManagerImpl.java@4.19.3.0:490, default true).
+            if (host.type === "Routing") ctx.runtime.connector.agents?.shutdown(host.guid, data.configurations["add.host.on.service.restart.kvm"] === "false");
             return success;
         },
     },

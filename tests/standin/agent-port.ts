@@ -1,0 +1,184 @@
+/**
+ * The stand-in's agent port (the real server's 8250). A KVM host counts only
+ * once its agent has connected back, as in 4.19, where addHost waits for the
+ * host to be Up (LibvirtServerDiscoverer.waitForHostConnect).
+ *
+ * Stand-in protocol (the lab's agent-standin.py speaks the other end), one
+ * line each way:
+ *   agent  → server  `startup guid=<guid from agent.properties>`
+ *   server → agent   `ready hosts=<management servers>@<indirect.agent.lb.algorithm>`
+ * The ready line stands for ReadyCommand carrying the management server list
+ * (agent/src/main/java/com/cloud/agent/Agent.java@4.19.3.0:854-867), which the
+ * agent writes to `host=` in agent.properties (Agent.java@4.19.3.0:808-815).
+ * A connection that drops takes its host to Disconnected; the next startup
+ * takes it back Up. One more line, server → agent, stands for the
+ * ShutdownCommand deleteHost sends (LibvirtServerDiscoverer.java@4.19.3.0:518-519):
+ *   `shutdown remove=<true|false>` — the agent stops reconnecting until its
+ *   service restarts and, with remove=true, clears zone/pod/cluster
+ *   (Agent.java@4.19.3.0:637-645, 448-452).
+ * A restarted agent of a deleted host registers again while
+ * add.host.on.service.restart.kvm is true (ConfigurationManagerImpl.java@4.19.3.0:490).
+ */
+import * as net from "net";
+import { HostRow, live, newRow, StandInData } from "./store";
+
+interface Waiter {
+    resolve(): void;
+}
+
+export class AgentPort {
+    private server?: net.Server;
+    private data?: StandInData;
+    private save: () => void = () => undefined;
+    private readonly connected = new Map<string, net.Socket>();
+    private readonly waiters = new Map<string, Waiter[]>();
+    /** Guids of agents turned away (neither a known host nor one addHost waits for), for tests to see. */
+    readonly turnedAway: string[] = [];
+
+    /**
+     * @param connectTimeoutMs how long addHost waits for the agent: 4.19 polls
+     *   10 times 30 s (LibvirtServerDiscoverer.java@4.19.3.0:75,388-398), 5 minutes.
+     */
+    constructor(readonly connectTimeoutMs = 5 * 60 * 1000) {}
+
+    /** The stand-in's database, whose host rows the port keeps Up or Disconnected. */
+    attach(data: StandInData, save: () => void): void {
+        this.data = data;
+        this.save = save;
+    }
+
+    listen(port: number, host = "127.0.0.1"): Promise<number> {
+        const server = net.createServer((socket) => this.accept(socket));
+        this.server = server;
+        return new Promise((resolve, reject) => {
+            server.once("error", reject);
+            server.listen(port, host, () => resolve((server.address() as net.AddressInfo).port));
+        });
+    }
+
+    isConnected(guid: string): boolean {
+        return this.connected.has(agentGuid(guid));
+    }
+
+    /**
+     * Resolves true once an agent with `guid` has sent its startup (already
+     * connected counts), false after the timeout.
+     */
+    waitFor(guid: string): Promise<boolean> {
+        const key = agentGuid(guid);
+        if (this.connected.has(key)) return Promise.resolve(true);
+        return new Promise((resolve) => {
+            const timer = setTimeout(() => {
+                const list = (this.waiters.get(key) ?? []).filter((w) => w !== waiter);
+                this.waiters.set(key, list);
+                resolve(false);
+            }, this.connectTimeoutMs);
+            const waiter: Waiter = {
+                resolve: () => {
+                    clearTimeout(timer);
+                    resolve(true);
+                },
+            };
+            this.waiters.set(key, [...(this.waiters.get(key) ?? []), waiter]);
+        });
+    }
+
+    async close(): Promise<void> {
+        for (const socket of this.connected.values()) socket.destroy();
+        for (const [key, list] of this.waiters) {
+            this.waiters.delete(key);
+            for (const waiter of list) waiter.resolve();
+        }
+        const server = this.server;
+        if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+
+    /** deleteHost: the ShutdownCommand, then the link closes (ResourceManagerImpl.java@4.19.3.0:935). */
+    shutdown(guid: string, removeHost: boolean): void {
+        const key = agentGuid(guid);
+        const socket = this.connected.get(key);
+        if (!socket) return;
+        this.connected.delete(key);
+        socket.end(`shutdown remove=${removeHost}\n`);
+    }
+
+    /** A deleted host's agent starting again comes back as a new host in the same place, unless the setting says no. */
+    private readdRemoved(key: string): HostRow | undefined {
+        const data = this.data;
+        if (!data || data.configurations["add.host.on.service.restart.kvm"] === "false") return undefined;
+        const removed = [...data.hosts].reverse().find((h) => h.removed && h.type === "Routing" && h.guid.toLowerCase().startsWith(key));
+        const cluster = removed && live(data.clusters).find((c) => c.id === removed.clusterId);
+        if (!removed || !cluster) return undefined;
+        const row: HostRow = { ...removed, ...newRow(data), removed: undefined, state: "Connecting", resourcestate: "Enabled" };
+        delete row.removed;
+        data.hosts.push(row);
+        return row;
+    }
+
+    private hostRow(key: string): HostRow | undefined {
+        // The host's guid is the agent's guid plus the resource name (LibvirtServerDiscoverer.java@4.19.3.0:392 matches by prefix).
+        return live(this.data?.hosts ?? []).find((h) => h.type === "Routing" && h.guid.toLowerCase().startsWith(key));
+    }
+
+    /** `hosts=<list>@<algorithm>`: the `host` setting and indirect.agent.lb.algorithm (default static). */
+    private readyLine(): string {
+        const settings = this.data?.configurations ?? {};
+        // server/src/main/java/org/apache/cloudstack/agent/lb/IndirectAgentLBServiceImpl.java@4.19.3.0:53-54
+        const algorithm = settings["indirect.agent.lb.algorithm"] || "static";
+        return `ready hosts=${settings.host ?? ""}@${algorithm}\n`;
+    }
+
+    private accept(socket: net.Socket): void {
+        let buffer = "";
+        let key: string | undefined;
+        socket.setEncoding("utf8");
+        socket.on("error", () => socket.destroy());
+        socket.on("data", (chunk: string) => {
+            if (key) return;
+            buffer += chunk;
+            const end = buffer.indexOf("\n");
+            if (end < 0) {
+                if (buffer.length > 4096) socket.destroy();
+                return;
+            }
+            const match = /^startup guid=(\S+)$/.exec(buffer.slice(0, end).trim());
+            const candidate = match ? agentGuid(match[1]) : undefined;
+            // A known host, one addHost waits for, or a deleted one registering again; any other agent is turned away.
+            const expected = candidate && (this.hostRow(candidate) || this.waiters.get(candidate)?.length || this.readdRemoved(candidate));
+            if (!candidate || !expected) {
+                this.turnedAway.push(candidate ?? buffer.slice(0, end));
+                socket.end("error unknown agent\n");
+                return;
+            }
+            key = candidate;
+            this.connected.get(key)?.destroy();
+            this.connected.set(key, socket);
+            socket.write(this.readyLine());
+            const row = this.hostRow(key);
+            // api/src/main/java/com/cloud/host/Status.java@4.19.3.0:144,157 (Disconnected/Alert → AgentConnected → Connecting)
+            // and :124 (Connecting → Ready → Up): the ready line is the ReadyCommand.
+            if (row) {
+                row.state = "Up";
+                this.save();
+            }
+            const waiting = this.waiters.get(key) ?? [];
+            this.waiters.delete(key);
+            for (const waiter of waiting) waiter.resolve();
+        });
+        socket.on("close", () => {
+            if (!key || this.connected.get(key) !== socket) return;
+            this.connected.delete(key);
+            const row = this.hostRow(key);
+            // Status.java@4.19.3.0:133 (Up → ShutdownRequested → Disconnected): the agent went away.
+            if (row && row.state !== "Disconnected") {
+                row.state = "Disconnected";
+                this.save();
+            }
+        });
+    }
+}
+
+/** The agent's own guid, without the `-LibvirtComputingResource` the server appends. */
+export function agentGuid(guid: string): string {
+    return guid.toLowerCase().replace(/-libvirtcomputingresource$/, "");
+}
