@@ -8,6 +8,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { kvmAuthorizeKeySteps, kvmSteps, kvmVerifySteps, mergeSteps, managementSteps } from "../../components/steps";
+import { renderTemplate } from "../../providers/remote/templates";
 import { seedSettings } from "./steps-fixture";
 import { withHelpers } from "./steps-partials";
 
@@ -206,5 +207,36 @@ describe("libvirt and agent.properties on a host, before and after registration"
         expect(names("10.15.0.116", "10.15.0.116")).toBe("yes");
         expect(names("10.15.0.1161@static", "10.15.0.116")).toBe("no");
         expect(names("10.15.0.117@static", "10.15.0.116")).toBe("no");
+    });
+
+    /**
+     * verify's node checks (templates/ops-checks.sh.mustache) as rendered, with
+     * agent.properties in `dir` and `ss` answering from LISTEN / ESTABLISHED.
+     */
+    function opsChecks(calls: { name: string; fn: string; args: string }[], env: Record<string, string>): string {
+        stub("ss", ['if [[ "$*" == *established* ]]; then [ -z "$ESTABLISHED" ] || echo "$ESTABLISHED"; exit 0; fi', 'for p in $LISTEN; do [[ "$*" == *":$p"* ]] && echo "0 4096 0.0.0.0:$p 0.0.0.0:*"; done; exit 0'].join("\n"));
+        const script = renderTemplate("ops-checks.sh", { calls, mysql: true })
+            .replace("\nPATH=/usr/local/sbin", `\nPATH=${dir}/bin:/usr/local/sbin`)
+            .replace("\nAGENT_PROPERTIES=/etc/cloudstack/agent/agent.properties\n", `\nAGENT_PROPERTIES=${dir}/agent.properties\n`);
+        expect(script).toContain(`AGENT_PROPERTIES=${dir}/agent.properties`);
+        const result = spawnSync("bash", ["-s"], { input: script, encoding: "utf8", env: { ...process.env, ...env } });
+        return result.stdout;
+    }
+
+    // Issue 9, defect 4: the check compared the whole host= value with the bare address.
+    test("verify's agent-connected check passes when agent.properties says host=<management>@static", () => {
+        fs.writeFileSync(path.join(dir, "agent.properties"), "host=10.15.0.116@static\nport=8250\n");
+        const call = [{ name: "agent-connected", fn: "check_agent_connected", args: "10.15.0.116 8250" }];
+        expect(opsChecks(call, { ESTABLISHED: "0 0 10.15.0.13:40000 10.15.0.116:8250" })).toBe("::check agent-connected pass connected to 10.15.0.116:8250\n");
+        fs.writeFileSync(path.join(dir, "agent.properties"), "host=10.15.0.117@static\nport=8250\n");
+        expect(opsChecks(call, { ESTABLISHED: "" })).toBe("::check agent-connected fail no connection to port 8250 (agent.properties host=10.15.0.117@static, expected 10.15.0.116)\n");
+    });
+
+    // Issue 9, defects 3 and 9: after registration TLS on 16514 is right, and plain TCP on 16509 is a failure.
+    test("verify's libvirt-listening check wants TLS on 16514 and nothing on 16509", () => {
+        const call = [{ name: "libvirt-listening", fn: "check_libvirt_tls_only", args: "16514 16509" }];
+        expect(opsChecks(call, { LISTEN: "16514" })).toBe("::check libvirt-listening pass libvirt listens on TLS port 16514 only\n");
+        expect(opsChecks(call, { LISTEN: "16509 16514" })).toBe("::check libvirt-listening fail something listens on plain TCP port 16509 (unauthenticated libvirt; listen_tcp must be 0)\n");
+        expect(opsChecks(call, { LISTEN: "" })).toMatch(/^::check libvirt-listening fail nothing listens on TLS port 16514 /);
     });
 });
