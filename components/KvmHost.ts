@@ -49,7 +49,7 @@ export class KvmHost extends pulumi.ComponentResource {
     verifyAfterRegistration(registration: pulumi.Resource): pulumi.Resource {
         return createRemoteSteps(
             { node: this.args.node, connection: this.args.base.connection, secrets: {}, parent: this, dependsOn: [registration] },
-            kvmVerifySteps(this.args.kvm, this.args.physicalNetworks),
+            kvmVerifySteps(this.args.physicalNetworks),
         ).last;
     }
 }

@@ -1,13 +1,14 @@
 /**
- * NfsServer: the NFS node — optional data disk, the NFS server, primary and
- * secondary exports for the configured networks only, fixed ports.
+ * NfsServer: the NFS node — optional data disk, the NFS server, every storage
+ * directory the zone uses on it, the export root for the configured clients
+ * only, fixed ports.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { NfsSettings, NodeSettings, PackageSettings } from "../config/settings";
 import { NodeBase } from "./NodeBase";
 import { createRemoteSteps } from "./remoteSteps";
 import { inStage } from "./stages";
-import { nfsSteps } from "./steps/nfs";
+import { nfsSteps, ZoneStorages } from "./steps/nfs";
 
 export interface NfsServerArgs {
     /** The machine (plain settings shape the resource graph). */
@@ -16,6 +17,8 @@ export interface NfsServerArgs {
     readonly base: NodeBase;
     readonly nfs: NfsSettings;
     readonly packages: PackageSettings;
+    /** The zone's storages: every directory they use on this server is created here and served through the export root. */
+    readonly zone: ZoneStorages;
     /** Remove /export contents and the data disk's filesystem on destroy. */
     readonly destroyData: boolean;
 }
@@ -32,7 +35,7 @@ export class NfsServer extends pulumi.ComponentResource {
         super("cloudstack:node:NfsServer", name, {}, opts);
         const steps = createRemoteSteps(
             { node: args.node, connection: args.base.connection, secrets: {}, parent: this, dependsOn: args.base.ready },
-            inStage("nfs", nfsSteps(args.nfs, args.packages, args.destroyData)),
+            inStage("nfs", nfsSteps(args.nfs, args.packages, args.destroyData, args.zone)),
         );
         this.ready = [steps.last];
         this.server = pulumi.output(args.nfs.server);

@@ -94,6 +94,7 @@ export function deployCloud(settings: Settings): CloudOutputs {
         base: baseOf(nfsNode.name),
         nfs: settings.nfs,
         packages: settings.packages,
+        zone: settings.zone,
         destroyData: settings.destroyData,
     });
     const database = new DatabaseServer(`${databaseNode.name}-database`, {

@@ -22,7 +22,6 @@ export interface KvmStepArgs {
 
 /** The steps that make a host ready for registration, in order. */
 export function kvmSteps(settings: KvmStepArgs): RemoteStep[] {
-    const libvirt = libvirtView(settings.kvm);
     const steps: RemoteStep[] = [
         { name: "kvm-preflight", script: script("kvm-preflight", { requireHardwareVirtualization: settings.kvm.requireHardwareVirtualization === true }) },
         {
@@ -30,7 +29,7 @@ export function kvmSteps(settings: KvmStepArgs): RemoteStep[] {
             script: script("kvm-packages", { kvmPackages: words(checkedList("package", "packages.kvmPackages", settings.packages.kvmPackages)) }),
             timeoutSeconds: PACKAGE_STEP_TIMEOUT_SECONDS,
         },
-        { name: "kvm-libvirt", script: script("kvm-libvirt", libvirt) },
+        { name: "kvm-libvirt", script: script("kvm-libvirt", {}) },
     ];
     const vxlan = vxlanReadinessStep(settings);
     if (vxlan !== undefined) steps.push(vxlan);
@@ -57,18 +56,18 @@ export function kvmAuthorizeKeySteps(publicKey: pulumi.Input<string>): RemoteSte
 }
 
 /**
- * After host registration: libvirt still listens, the agent runs, drifted
- * settings are reported (agent.properties' network devices against the
- * traffic labels when the physical networks are given).
+ * After host registration: libvirt listens on TLS only, the agent runs,
+ * drifted settings are reported (agent.properties' network devices against
+ * the traffic labels when the physical networks are given).
  */
-export function kvmVerifySteps(kvm: KvmSettings, physicalNetworks: readonly PhysicalNetworkSettings[] = []): RemoteStep[] {
+export function kvmVerifySteps(physicalNetworks: readonly PhysicalNetworkSettings[] = []): RemoteStep[] {
     const labels = trafficLabels(physicalNetworks);
     const agentProperties = [
         labels.Management && `private.network.device=${labels.Management}`,
         labels.Public && `public.network.device=${labels.Public}`,
         labels.Guest && `guest.network.device=${labels.Guest}`,
     ].filter((line): line is string => typeof line === "string");
-    return [{ name: "kvm-verify", script: script("kvm-verify", { ...libvirtView(kvm), agentProperties }) }];
+    return [{ name: "kvm-verify", script: script("kvm-verify", { agentProperties }) }];
 }
 
 /**
@@ -85,11 +84,6 @@ export function vxlanReadinessStep(settings: KvmStepArgs): RemoteStep | undefine
         igmpMaxMemberships: checkedInteger("network.igmpMaxMemberships", settings.network.igmpMaxMemberships, 20, 1000000),
     };
     return { name: "vxlan-readiness", script: script("kvm-vxlan", view), deleteScript: script("kvm-vxlan-delete", view) };
-}
-
-function libvirtView(kvm: KvmSettings) {
-    const tls = kvm.libvirtTls === true;
-    return { libvirtPort: tls ? 16514 : 16509, listenTls: tls ? 1 : 0, listenTcp: tls ? 0 : 1 };
 }
 
 /** The KVM traffic labels by traffic type, from the first physical network that carries each type. */

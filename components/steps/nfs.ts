@@ -1,15 +1,40 @@
 /**
  * The NFS storage node (the seed's setup-nfs-storage.sh): optional data disk,
- * NFS server, primary/ and secondary/, exports to the allowed networks only,
- * fixed side-service ports.
+ * NFS server, every storage directory the zone uses on this server, the
+ * export root for the allowed clients only, fixed side-service ports.
  */
-import { NfsSettings, PackageSettings } from "../../config/settings";
+import { isCidr, isIPv4 } from "../../config/net";
+import { NfsSettings, PackageSettings, ZoneSettings } from "../../config/settings";
 import { RemoteStep } from "../../providers/remote/step";
-import { checked, checkedCidrs, checkedInteger } from "./checks";
+import { checked, checkedInteger } from "./checks";
 import { embedded, PACKAGE_STEP_TIMEOUT_SECONDS, script } from "./render";
 
-/** `destroyData`: delete also wipes the data disk and the export contents. */
-export function nfsSteps(nfs: NfsSettings, packages: PackageSettings, destroyData: boolean): RemoteStep[] {
+/** The zone's storages (the NFS node serves those whose server is nfs.server). */
+export type ZoneStorages = Pick<ZoneSettings, "primaryStorages" | "secondaryStorages">;
+
+/** A directory the NFS node must hold, and the config key it comes from (for errors). */
+export interface StoragePath {
+    readonly key: string;
+    readonly path: string;
+}
+
+/**
+ * Every directory the cloud mounts from this NFS server: nfs.primaryPath and
+ * nfs.secondaryPath, and each zone primary/secondary storage whose server is
+ * nfs.server (CloudStack's createStoragePool fails with "Failed to add data
+ * store" when the host cannot mount the path).
+ */
+export function nfsStoragePaths(nfs: NfsSettings, zone: ZoneStorages): StoragePath[] {
+    return [
+        { key: "nfs.primaryPath", path: nfs.primaryPath },
+        { key: "nfs.secondaryPath", path: nfs.secondaryPath },
+        ...zone.primaryStorages.filter((s) => s.server === nfs.server).map((s) => ({ key: `zone.primaryStorages[${s.name}].path`, path: s.path })),
+        ...zone.secondaryStorages.filter((s) => s.server === nfs.server).map((s) => ({ key: `zone.secondaryStorages[${s.name}].path`, path: s.path })),
+    ];
+}
+
+/** `destroyData`: delete also wipes the data disk and the storage directories' contents. */
+export function nfsSteps(nfs: NfsSettings, packages: PackageSettings, destroyData: boolean, zone: ZoneStorages): RemoteStep[] {
     const exportRoot = checked("path", "nfs.exportRoot", nfs.exportRoot);
     const steps: RemoteStep[] = [];
     if (nfs.dataDisk !== undefined) {
@@ -20,9 +45,8 @@ export function nfsSteps(nfs: NfsSettings, packages: PackageSettings, destroyDat
     const view = {
         package: checked("package", "packages.nfsServerPackage", packages.nfsServerPackage),
         exportRoot,
-        primaryPath: checked("path", "nfs.primaryPath", nfs.primaryPath),
-        secondaryPath: checked("path", "nfs.secondaryPath", nfs.secondaryPath),
-        exports: embedded("nfs-exports", { exportRoot, allowedCidrs: checkedCidrs("nfs.allowedCidrs", nfs.allowedCidrs) }),
+        storagePaths: checkedStoragePaths(exportRoot, nfsStoragePaths(nfs, zone)),
+        exports: embedded("nfs-exports", { exportRoot, clients: checkedClients("nfs.allowedCidrs", nfs.allowedCidrs) }),
         portsConf: embedded("nfs-ports.conf", { ports }),
         ports,
         verifyServing: nfs.verifyServing === true,
@@ -30,4 +54,25 @@ export function nfsSteps(nfs: NfsSettings, packages: PackageSettings, destroyDat
     };
     steps.push({ name: "nfs-server", script: script("nfs-server", view), deleteScript: script("nfs-server-delete", view), timeoutSeconds: PACKAGE_STEP_TIMEOUT_SECONDS });
     return steps;
+}
+
+/** Safe, below the export root (served through its export), each once, in config order. */
+function checkedStoragePaths(exportRoot: string, storagePaths: readonly StoragePath[]): string[] {
+    const paths = storagePaths.map(({ key, path }) => {
+        const safe = checked("path", key, path).replace(/\/+$/, "");
+        if (!safe.startsWith(`${exportRoot}/`)) throw new Error(`${key}: ${JSON.stringify(path)} is not allowed here; expected a directory below nfs.exportRoot (${exportRoot}), the only path the NFS node exports`);
+        return safe;
+    });
+    return [...new Set(paths)];
+}
+
+/** NFS clients: single addresses (the default: the nodes that mount) or whole networks when the config asks. */
+function checkedClients(key: string, values: string[]): string[] {
+    if (values.length === 0) throw new Error(`${key}: the list is empty; expected at least one client address like 10.15.0.116 or network like 10.15.0.0/24`);
+    return values.map((value, i) => {
+        if (!isIPv4(value) && !isCidr(value)) {
+            throw new Error(`${key}[${i}]: ${JSON.stringify(value)} is not allowed here; expected a client address like 10.15.0.116 or a network in CIDR form like 10.15.0.0/24 (never "*")`);
+        }
+        return value;
+    });
 }

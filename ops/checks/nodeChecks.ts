@@ -4,6 +4,7 @@
  * with which arguments, and what fixes a failure.
  */
 import { engineOf } from "../../components/steps/database";
+import { nfsStoragePaths } from "../../components/steps/nfs";
 import { OpsContext, OpsNode, databaseAddress, managementAddressOf, nodesWith } from "../context";
 import { opsCommand } from "../commands";
 import { NodeCheck } from "./types";
@@ -13,9 +14,13 @@ const has = (node: OpsNode, role: OpsNode["roles"][number]) => node.roles.includ
 /** The agent port on the management server (fixed in 4.19). */
 export const AGENT_PORT = 8250;
 
-export function libvirtPort(ctx: OpsContext): number {
-    return ctx.settings.kvm.libvirtTls ? 16514 : 16509;
-}
+/**
+ * libvirt's ports on a registered host: addHost (cloudstack-setup-agent -s)
+ * turns on TLS with CloudStack's certificates; plain TCP stays off
+ * (python/lib/cloudutils/serviceConfig.py@4.19.3.0:607-622).
+ */
+export const LIBVIRT_TLS_PORT = 16514;
+export const LIBVIRT_TCP_PORT = 16509;
 
 const bridgeFix = (node: OpsNode, ctx: OpsContext) =>
     `the bridges are built by pulumi up (BridgeNetwork of ${node.name}): run pulumi up --stack ${ctx.settings.stack}; ` +
@@ -114,7 +119,7 @@ export const NODE_CHECKS: NodeCheck[] = [
     {
         name: "nfs-exports",
         appliesTo: (node) => has(node, "nfs"),
-        probe: (_node, ctx) => ({ fn: "check_exports", args: [ctx.settings.nfs.exportRoot, ctx.settings.nfs.primaryPath, ctx.settings.nfs.secondaryPath] }),
+        probe: (_node, ctx) => ({ fn: "check_exports", args: [ctx.settings.nfs.exportRoot, ...nfsStoragePaths(ctx.settings.nfs, ctx.settings.zone).map((p) => p.path)] }),
         fix: (node, ctx) => `pulumi up --stack ${ctx.settings.stack} re-applies /etc/exports.d/cloudstack-infra.exports on ${node.name}; then exportfs -ra`,
     },
     {
@@ -139,7 +144,7 @@ export const NODE_CHECKS: NodeCheck[] = [
     {
         name: "libvirt-listening",
         appliesTo: (node) => has(node, "kvm"),
-        probe: (_node, ctx) => ({ fn: "check_ports", args: [libvirtPort(ctx)] }),
+        probe: () => ({ fn: "check_libvirt_tls_only", args: [LIBVIRT_TLS_PORT, LIBVIRT_TCP_PORT] }),
         fix: kvmRepair,
     },
     {

@@ -7,7 +7,7 @@ import { waitFor } from "../../providers/cloudstack/wait";
 import { apiClient, zoneIdOf } from "../api";
 import { integerFlag, OpsArgs } from "../args";
 import { managementAddressOf, nodeNamed, nodesWith, nodeWith, OpsContext, OpsNode } from "../context";
-import { AGENT_PORT, libvirtPort } from "../checks/nodeChecks";
+import { AGENT_PORT, LIBVIRT_TCP_PORT, LIBVIRT_TLS_PORT } from "../checks/nodeChecks";
 import { runOnNodeOrFail } from "../nodeScript";
 import { recheck } from "./recheck";
 import { RepairAction } from "./types";
@@ -65,7 +65,7 @@ export const kvmHost: RepairAction = {
         const node = kvmNodeOf(ctx, args);
         const timeout = integerFlag(args, "timeout", 300, 10, 7200);
         const management = managementAddressOf(nodeWith(ctx, "management"));
-        const run = await runOnNodeOrFail(ctx, node, "ops-repair-kvm-host", { libvirtPort: libvirtPort(ctx), agentPort: AGENT_PORT }, {
+        const run = await runOnNodeOrFail(ctx, node, "ops-repair-kvm-host", { libvirtTlsPort: LIBVIRT_TLS_PORT, libvirtTcpPort: LIBVIRT_TCP_PORT, agentPort: AGENT_PORT }, {
             env: { MANAGEMENT_ADDRESS: management },
             timeoutSeconds: 240,
         });

@@ -10,12 +10,15 @@
  * standin/ (its header says what it keeps of the real tool).
  */
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { Settings } from "../../config/settings";
 import { commonSteps, databaseFinalizeSteps, databaseSteps, kvmAuthorizeKeySteps, kvmSteps, kvmVerifySteps, managementSteps, nfsSteps } from "../../components/steps";
 import { RemoteStep } from "../../providers/remote/step";
 import { LabInventory, labUnavailableReason } from "../support/lab";
 import { labSettings } from "./labSettings";
+import { sshConnector } from "../standin/agents";
+import { StandInCa } from "../standin/ca";
 import { withHelpers } from "../unit/steps-partials";
 import { describeRun, onHost, runStep, StepRun, STEPS_LAB } from "./support/lab";
 import { describeUnless } from "../support/gate";
@@ -36,6 +39,7 @@ const SECRETS = {
 };
 const STANDIN = path.join(__dirname, "standin");
 const SAMPLER = path.join(__dirname, "support", "ps-sampler.py");
+const STANDIN_PACKAGES = path.join(__dirname, "..", "lab", "standin-packages");
 
 function step(steps: RemoteStep[], name: string): RemoteStep {
     const found = steps.find((s) => s.name === name);
@@ -286,19 +290,31 @@ describeLab("node scripts on a real lab", () => {
         expect(removed.changed).toEqual(expect.arrayContaining(["removed /etc/apt/sources.list.d/cloudstack.list"]));
     });
 
-    test("NFS: exports to the allowed network only, fixed ports, checked with exportfs; twice; delete keeps the data", async () => {
+    // Issue 9, defects 10 and 6: each client that mounts gets the export, nobody else; every
+    // storage path of the zone on this server exists.
+    test("NFS: exports to each allowed client only, every zone storage path created, fixed ports, checked with exportfs; twice; delete keeps the data", async () => {
         console.info("lab boundary: no kernel NFS server, so nfs.verifyServing is false and showmount -e is skipped");
-        const [server] = nfsSteps(settings.nfs, settings.packages, false);
+        const nfs = { ...settings.nfs, allowedCidrs: [h1.ip, h3.ip] };
+        const zone = {
+            ...settings.zone,
+            primaryStorages: [...settings.zone.primaryStorages, { name: "cluster-a", scope: "cluster" as const, cluster: "c1", pod: "p1", server: nfs.server, path: "/export/primary/cluster-a" }],
+        };
+        const [server] = nfsSteps(nfs, settings.packages, false, zone);
         const first = await twice(h2.name, server);
         expect(first.warnings.join("\n")).toContain("showmount -e was skipped");
+        expect(first.changed).toContain("created /export/primary/cluster-a");
         const table = await onHost(h2.name, "exportfs -v; cat /etc/nfs.conf.d/cloudstack-infra.conf");
-        expect(table.stdout).toMatch(new RegExp(`^/export\\s+${inventory.managementCidr.replace(/\./g, "\\.")}\\(.*rw.*no_root_squash`, "m"));
+        const exported = [...table.stdout.matchAll(/^\/export\s+(\S+?)\((.*)\)$/gm)].map((m) => [m[1], /\brw\b/.test(m[2]) && /no_root_squash/.test(m[2])]);
+        expect(exported).toEqual([
+            [h1.ip, true],
+            [h3.ip, true],
+        ]);
         expect(table.stdout).not.toContain("*(");
         expect(table.stdout).toContain("[mountd]\nport=892");
         const removed = await runStep(h2.name, server, {}, "delete");
         expectOk(removed);
-        const after = await onHost(h2.name, "exportfs -v; ls /export");
-        expect(after.stdout).toBe("primary\nsecondary\n");
+        const after = await onHost(h2.name, "exportfs -v; ls /export /export/primary");
+        expect(after.stdout).toBe("/export:\nprimary\nsecondary\n\n/export/primary:\ncluster-a\n");
     });
 
     describe("KVM host", () => {
@@ -316,14 +332,14 @@ describeLab("node scripts on a real lab", () => {
             expect(required.stderr).toContain("enable Intel VT-x or AMD-V in the BIOS");
         });
 
-        test("packages and libvirt for CloudStack: listening on 16509 with the sockets masked; twice", async () => {
+        // Issue 9, defect 9: before registration libvirt listened on 16509 with auth_tcp "none".
+        test("packages and libvirt before registration: libvirtd runs, nothing listens on 16509 or 16514, sockets masked; twice", async () => {
             const steps = kvmSteps(kvmArgs());
             const packagesAgain = await runStep(h3.name, step(steps, "kvm-packages"));
             expectOk(packagesAgain);
             expect(packagesAgain.changed).toEqual([]);
             await twice(h3.name, step(steps, "kvm-libvirt"));
-            const state = await onHost(h3.name, "ss -Hltn 'sport = :16509' | grep -q . && echo listening; systemctl is-enabled libvirtd.socket libvirtd-tcp.socket || true; grep -E '^(listen_tcp|listen_tls|auth_tcp)' /etc/libvirt/libvirtd.conf; grep ^LIBVIRTD_ARGS /etc/default/libvirtd; grep ^remote_mode /etc/libvirt/libvirt.conf");
-            expect(state.stdout).toBe('listening\nmasked\nmasked\nlisten_tls = 0\nlisten_tcp = 1\nauth_tcp = "none"\nLIBVIRTD_ARGS="--listen"\nremote_mode = "legacy"\n');
+            expect(await libvirtState()).toBe(`active\nlisteners:\nmasked\nmasked\nlisten_tcp = 0\nauth_tcp = "none"\nlisten_tls = 0\nLIBVIRTD_ARGS="--listen"\nremote_mode = "legacy"\n`);
         });
 
         test("VXLAN readiness: a label device below MTU 1550 is an error; at 1550 the multicast limit is raised persistently; twice", async () => {
@@ -349,20 +365,112 @@ describeLab("node scripts on a real lab", () => {
             expect((await onHost(h3.name, "cat /root/.ssh/authorized_keys")).stdout).toBe(keysBefore.stdout);
         });
 
-        test("after registration: reports libvirt drift and fails while the agent is not running", async () => {
-            console.info("lab boundary: cloudstack-agent cannot be installed, so the post-registration check must fail on it");
-            const [verify] = kvmVerifySteps(settings.kvm, settings.zone.physicalNetworks);
+        // Issue 9, defects 3, 4 and 9: addHost's cloudstack-setup-agent -a -s and keystore scripts
+        // (the stand-ins of tests/lab/standin-packages, run over SSH the way the server runs them)
+        // switch libvirt to TLS; the check after registration expects exactly that, and a re-run
+        // of the libvirt step leaves it so.
+        test("registration as addHost does it: TLS on 16514 only; the libvirt step again changes nothing; kvm-verify passes and reports drift", async () => {
+            console.info("lab boundary: the CloudStack agent and its setup are the stand-ins of tests/lab/standin-packages; the agent has no management server to connect to here");
+            for (const pkg of ["cloudstack-common", "cloudstack-agent"]) await installStandinPackage(h3.name, pkg);
+            const labHost = inventory.hosts[2];
+            const caDir = fs.mkdtempSync(path.join(os.tmpdir(), "hoststeps-ca-"));
+            try {
+                const connector = sshConnector({
+                    keyFile: inventory.privateKeyFile,
+                    ca: new StandInCa(caDir),
+                    port: labHost.sshPort,
+                    sudo: "",
+                    // lab boundary: no /dev/kvm; LibvirtServerDiscoverer only runs `ls` on it.
+                    kvmDevice: "/dev/null",
+                });
+                await connector.setup({
+                    ip: labHost.sshHost,
+                    hostname: "h3.lab.test",
+                    username: "root",
+                    password: "",
+                    managementServers: h1.ip,
+                    zoneDbId: 1,
+                    podDbId: 1,
+                    clusterDbId: 1,
+                    guid: "5a1b2c3d-0000-4000-8000-000000000003",
+                    publicLabel: labHost.publicNic,
+                    managementLabel: labHost.managementNic,
+                    guestLabel: labHost.publicNic,
+                    certValidityDays: 1,
+                });
+            } finally {
+                fs.rmSync(caDir, { recursive: true, force: true });
+            }
+            const registered = `active\nlisteners: 16514\nmasked\nmasked\nlisten_tcp=0\nauth_tcp="none"\nlisten_tls=1\nLIBVIRTD_ARGS="--listen"\nremote_mode = "legacy"\n`;
+            expect(await waitForLibvirtState(registered)).toBe(registered);
+            const tls = await onHost(h3.name, "openssl s_client -connect 127.0.0.1:16514 -CAfile /etc/pki/CA/cacert.pem -verify_return_error </dev/null 2>&1 | grep -o 'Verify return code: [0-9]* ([a-z]*)' | head -n 1");
+            expect(tls.stdout).toBe("Verify return code: 0 (ok)\n");
+
+            const again = await runStep(h3.name, step(kvmSteps(kvmArgs()), "kvm-libvirt"));
+            expectOk(again);
+            expect(again.changed).toEqual([]);
+            expect(await libvirtState()).toBe(registered);
+
+            const [verify] = kvmVerifySteps(settings.zone.physicalNetworks);
             const clean = await runStep(h3.name, verify);
-            expect(clean.code).not.toBe(0);
-            expect(clean.stderr).toContain("cloudstack-agent is not running");
-            expect(clean.stderr).not.toContain("libvirtd does not listen");
-            expect(clean.warnings.filter((w) => w.includes("libvirt"))).toEqual([]);
-            // What cloudstack-setup-agent does on Ubuntu 24.04 (apache/cloudstack#9802).
+            expectOk(clean);
+            expect(clean.warnings).toEqual([]);
+            expect(clean.stdout).toContain("libvirtd listens on TLS port 16514 only, cloudstack-agent is running, 0 settings drifted");
+            // What cloudstack-setup-agent does on Ubuntu 24.04 when LIBVIRTD_ARGS is lost (apache/cloudstack#9802).
             expectOk(await onHost(h3.name, "sed -i 's/^LIBVIRTD_ARGS=.*/LIBVIRTD_ARGS=\"\"/' /etc/default/libvirtd"));
             const drifted = await runStep(h3.name, verify);
             expect(drifted.warnings).toContain(`drift: /etc/default/libvirtd: LIBVIRTD_ARGS is '""', expected '"--listen"'`);
+            expectOk(await runStep(h3.name, step(kvmSteps(kvmArgs()), "kvm-libvirt")));
+            expect(await libvirtState()).toBe(registered);
+        });
+
+        test("after registration, plain TCP turned on is a failure of kvm-verify", async () => {
+            expectOk(await onHost(h3.name, "sed -i 's/^listen_tcp=0/listen_tcp=1/' /etc/libvirt/libvirtd.conf && systemctl restart libvirtd"));
+            const [verify] = kvmVerifySteps(settings.zone.physicalNetworks);
+            const open = await runStep(h3.name, verify);
+            expect(open.code).not.toBe(0);
+            expect(open.stderr).toContain("something listens on plain TCP port 16509 (unauthenticated libvirt)");
+            expect(open.warnings).toContain("drift: /etc/libvirt/libvirtd.conf: listen_tcp is '1', expected '0'");
+            // The libvirt step closes it again and keeps TLS.
+            expectOk(await runStep(h3.name, step(kvmSteps(kvmArgs()), "kvm-libvirt")));
+            expect(await libvirtState()).toContain("listeners: 16514\n");
+            expectOk(await runStep(h3.name, verify));
         });
     });
+
+    /** libvirtd's state, its TCP listeners among 16509/16514, two sockets, and the settings that decide what it listens on. */
+    async function libvirtState(): Promise<string> {
+        const run = await onHost(
+            h3.name,
+            "systemctl is-active libvirtd || true; echo \"listeners:$(ss -Hltn '( sport = :16509 or sport = :16514 )' | awk '{print $4}' | sed 's/.*://' | sort -u | sed 's/^/ /' | tr -d '\\n')\"; " +
+                "systemctl is-enabled libvirtd.socket libvirtd-tcp.socket || true; grep -E '^(listen_tcp|listen_tls|auth_tcp)' /etc/libvirt/libvirtd.conf; grep ^LIBVIRTD_ARGS /etc/default/libvirtd; grep ^remote_mode /etc/libvirt/libvirt.conf",
+        );
+        return run.stdout;
+    }
+
+    /** The state once it equals `expected` (libvirtd may still be binding after a restart), or the last one after 30 s. */
+    async function waitForLibvirtState(expected: string): Promise<string> {
+        const deadline = Date.now() + 30_000;
+        let state = await libvirtState();
+        while (state !== expected && Date.now() < deadline) {
+            await new Promise((resolve) => setTimeout(resolve, 1000));
+            state = await libvirtState();
+        }
+        return state;
+    }
+
+    /** Installs a stand-in package's files (tests/lab/standin-packages) and runs its postinst, as dpkg would. */
+    async function installStandinPackage(host: string, pkg: string): Promise<void> {
+        const root = path.join(STANDIN_PACKAGES, pkg);
+        const files = (dir: string): string[] =>
+            fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? (e.name === "DEBIAN" && dir === root ? [] : files(path.join(dir, e.name))) : [path.join(dir, e.name)]));
+        for (const file of files(root)) {
+            const mode = (fs.statSync(file).mode & 0o111) !== 0 ? "0755" : "0644";
+            expectOk(await onHost(host, `install -D -m ${mode} /dev/stdin /${path.relative(root, file)}`, fs.readFileSync(file, "utf8")));
+        }
+        const postinst = path.join(root, "DEBIAN", "postinst");
+        if (fs.existsSync(postinst)) expectOk(await onHost(host, "sh -s configure", fs.readFileSync(postinst, "utf8")));
+    }
 
     function kvmArgs() {
         return { kvm: settings.kvm, network: settings.network, packages: settings.packages, physicalNetworks: settings.zone.physicalNetworks };

@@ -49,7 +49,7 @@ describeDisk("NFS data disk on a loop device", () => {
 
     function diskStep(options: { forceFormat?: boolean; destroyData?: boolean } = {}): RemoteStep {
         const { nfs, packages } = seedSettings();
-        return nfsSteps({ ...nfs, dataDisk: loop, exportRoot, forceFormat: options.forceFormat ?? false }, packages, options.destroyData ?? false)[0];
+        return nfsSteps({ ...nfs, dataDisk: loop, exportRoot, forceFormat: options.forceFormat ?? false }, packages, options.destroyData ?? false, { primaryStorages: [], secondaryStorages: [] })[0];
     }
 
     beforeAll(() => {

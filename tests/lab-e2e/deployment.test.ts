@@ -113,7 +113,13 @@ describeLab("the whole deployment on lab hosts", () => {
         // As the real server does, setup-agent gets the database ids of zone, pod and cluster (not the API's uuids).
         expect(agentProperties).toMatch(/^zone=\d+$/m);
         expect(agentProperties).toMatch(/^cluster=\d+$/m);
-        expect(agentProperties).toContain(`host=${ip(inventory, roles.management)}`);
+        // The agent persists the management list with its algorithm once connected (Agent.java@4.19.3.0:811, IAgentShell.java@4.19.3.0:28).
+        expect(agentProperties).toMatch(new RegExp(`^host=${ip(inventory, roles.management).replace(/\./g, "\\.")}@static$`, "m"));
+        // Issue 9, defects 3 and 9: after addHost libvirt listens on TLS (16514) with CloudStack's certificates, never on plain TCP (16509).
+        for (const kvm of roles.kvm) {
+            const listeners = await lab.ssh(kvm, "ss -Hltn '( sport = :16509 or sport = :16514 )' | awk '{print $4}' | sed 's/.*://' | sort -u | tr '\\n' ' '; grep -E '^[[:space:]]*listen_t(cp|ls)' /etc/libvirt/libvirtd.conf | tr -d ' ' | tr '\\n' ' '; test -s /etc/pki/libvirt/servercert.pem && echo certificate");
+            expect({ kvm, listeners }).toEqual({ kvm, listeners: "16514 listen_tcp=0 listen_tls=1 certificate\n" });
+        }
         expect(await lab.ssh(roles.kvm[0], "systemctl is-active cloudstack-agent")).toMatch(/^active/);
         expect(await lab.ssh(roles.kvm[0], "cat /root/.ssh/authorized_keys")).toContain("cloud@management");
     }, 600_000);

@@ -75,7 +75,11 @@ describeLab("day-2 operations on a lab cloud", () => {
     });
 
     test("a fresh deployment passes verify", async () => {
-        expect(failed(await runVerify(lab.ctx))).toEqual([]);
+        const fresh = await runVerify(lab.ctx);
+        expect(failed(fresh)).toEqual([]);
+        // Issue 9, defects 3, 4 and 9: registered, libvirt is on TLS only, and host=...@static names the management server.
+        expect(result(fresh, "libvirt-listening", "kvm1").detail).toBe("libvirt listens on TLS port 16514 only");
+        expect(result(fresh, "agent-connected", "kvm1").detail).toMatch(/^connected to /);
         const { code, out } = await ops(["verify"]);
         expect(out).toMatch(/\n\d+ passed, 0 failed, 2 skipped$/);
         expect(code).toBe(0);
@@ -121,7 +125,8 @@ describeLab("day-2 operations on a lab cloud", () => {
         await sh("kvm1", "systemctl stop cloudstack-agent libvirtd");
         const broken = await runVerify(lab.ctx);
         expect(failed(broken)).toEqual(["agent-connected@kvm1", "agent-service@kvm1", "libvirt-listening@kvm1", "libvirtd-service@kvm1"]);
-        expect(result(broken, "agent-connected", "kvm1").detail).toBe("no connection to port 8250 (agent.properties host=10.65.0.11, expected 10.65.0.11)");
+        // The agent wrote host=<list>@<algorithm> when it connected (Agent.java@4.19.3.0:811).
+        expect(result(broken, "agent-connected", "kvm1").detail).toBe("no connection to port 8250 (agent.properties host=10.65.0.11@static, expected 10.65.0.11)");
         for (const r of failing(broken)) expect(r.fix).toBe("npm run ops -- repair kvm-host --stack test --node kvm1 (restarts libvirtd and the agent, re-checks, reconnects the host)");
         const repair = await ops(["repair", "kvm-host", "--node", "kvm1"]);
         expect(repair.out).toContain("kvm1: restarted libvirtd");

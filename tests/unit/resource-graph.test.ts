@@ -191,7 +191,7 @@ describe.each([1, 3, 20])("the resource graph with %i KVM host(s)", (count) => {
             const steps = graph.stepsUnder(`${node}-kvm`);
             const registration = graph.resources.find((r) => r.custom && r.name.includes(`N${i}`) && graph.byUrn.get(r.parent)?.type.endsWith("zone:Zone"));
             expect(registration).toBeDefined();
-            const registrationSteps = [...kvmAuthorizeKeySteps("ssh-rsa AAAA").map((s) => s.name), ...kvmVerifySteps(settings().kvm).map((s) => s.name)];
+            const registrationSteps = [...kvmAuthorizeKeySteps("ssh-rsa AAAA").map((s) => s.name), ...kvmVerifySteps().map((s) => s.name)];
             // Every provisioning step of the host (all but the key and the check after registration) comes before addHost.
             const provisioning = steps.filter((s) => !registrationSteps.some((name) => s.name === `${node}-${name}`) && !s.name.endsWith("-verify"));
             expect(provisioning.length).toBeGreaterThan(0);

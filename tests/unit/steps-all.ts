@@ -31,7 +31,7 @@ export function allSteps(settings: Settings): NamedStep[] {
     const kvmNode = nodesWithRole(settings, "kvm")[0];
     const byRole: Record<string, RemoteStep[]> = {
         common: commonSteps(kvmNode, settings.network, settings.packages, settings.nodes),
-        nfs: nfsSteps(settings.nfs, settings.packages, settings.destroyData),
+        nfs: nfsSteps(settings.nfs, settings.packages, settings.destroyData, settings.zone),
         database: [
             ...databaseSteps({ database: settings.database, packages: settings.packages, bindAddress: address("database"), managementAddresses, destroyData: settings.destroyData }),
             ...databaseFinalizeSteps({ database: settings.database, packages: settings.packages, managementAddresses }),
@@ -50,7 +50,7 @@ export function allSteps(settings: Settings): NamedStep[] {
         kvm: [
             ...kvmSteps({ kvm: settings.kvm, network: settings.network, packages: settings.packages, physicalNetworks: settings.zone.physicalNetworks }),
             ...kvmAuthorizeKeySteps("ssh-rsa AAAAB3NzaC1yc2E= cloud@cloudstack-mgmt"),
-            ...kvmVerifySteps(settings.kvm, settings.zone.physicalNetworks),
+            ...kvmVerifySteps(settings.zone.physicalNetworks),
         ],
     };
     return Object.entries(byRole).flatMap(([role, steps]) => steps.map((step) => ({ id: `${role}/${step.name}`, step })));

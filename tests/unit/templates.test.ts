@@ -35,7 +35,6 @@ function variant(): Settings {
     settings.nfs.dataDisk = undefined;
     settings.nfs.verifyServing = false;
     settings.nfs.forceFormat = true;
-    settings.kvm.libvirtTls = true;
     settings.kvm.requireHardwareVirtualization = false;
     settings.destroyData = true;
     return settings;
@@ -173,9 +172,9 @@ describe("guards", () => {
         expect(text("seed example: database/database-server (delete)")).toContain("DESTROY_DATA=false");
     });
 
-    test("exports name the allowed networks, never *", () => {
+    test("exports name each allowed client on its own line, never *", () => {
         const server = text("seed example: nfs/nfs-server");
-        expect(server).toContain("/export  10.15.0.0/24(rw,async,no_root_squash,no_subtree_check) 10.10.0.0/24(rw,async,no_root_squash,no_subtree_check)");
+        expect(server).toContain("\n/export 10.15.0.0/24(rw,async,no_root_squash,no_subtree_check)\n/export 10.10.0.0/24(rw,async,no_root_squash,no_subtree_check)\n");
         expect(server).not.toMatch(/\*\(rw/);
     });
 });
