@@ -8,7 +8,8 @@ import { NfsSettings, NodeSettings, PackageSettings } from "../config/settings";
 import { NodeBase } from "./NodeBase";
 import { createRemoteSteps } from "./remoteSteps";
 import { inStage } from "./stages";
-import { nfsSteps, ZoneStorages } from "./steps/nfs";
+import { nfsSteps } from "./steps/nfs";
+import { ZoneStorages } from "../config/storagePaths";
 
 export interface NfsServerArgs {
     /** The machine (plain settings shape the resource graph). */

@@ -11,7 +11,8 @@ import { NetworkSettings, NodeSettings, PackageSettings } from "../config/settin
 import { BridgeNetwork, renderBridgeScripts } from "../providers/remote/BridgeNetwork";
 import { SshTarget } from "../providers/remote/ssh";
 import { commonSteps } from "./steps/common";
-import { connectionFor, createRemoteSteps } from "./remoteSteps";
+import { createRemoteSteps } from "./remoteSteps";
+import { connectionFor } from "../providers/remote/connection";
 import { inStage } from "./stages";
 
 export interface NodeBaseArgs {

@@ -18,7 +18,7 @@ import { NfsServer } from "./NfsServer";
 import { NodeBase } from "./NodeBase";
 import { PreChangeBackup } from "./PreChangeBackup";
 import { Verification } from "./Verification";
-import { describeTopology, logFilesOf } from "./topology";
+import { describeTopology, logFilesOf } from "../config/topology";
 import { Zone } from "./Zone";
 
 export interface CloudOutputs {

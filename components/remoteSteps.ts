@@ -13,19 +13,6 @@ import { mergeStages } from "./stages";
 /** Secret values a node's steps may ask for, by the names in step.ts. */
 export type StepSecrets = Partial<Record<SecretName, pulumi.Input<string>>>;
 
-/** The SSH connection to a node, secret as a whole. */
-export function connectionFor(node: NodeSettings): pulumi.Output<SshTarget> {
-    return pulumi.secret(
-        pulumi.all([node.ssh.password, node.ssh.privateKey]).apply(([password, privateKey]) => {
-            const target: SshTarget = { host: node.address, port: node.ssh.port, user: node.ssh.user };
-            if (password !== undefined) target.password = password;
-            if (privateKey !== undefined) target.privateKey = privateKey;
-            if (node.ssh.privateKeyFile !== undefined) target.privateKeyFile = node.ssh.privateKeyFile;
-            if (node.ssh.hostKey !== undefined) target.hostKey = node.ssh.hostKey;
-            return target;
-        }),
-    );
-}
 
 export interface StepRunContext {
     node: NodeSettings;

@@ -12,7 +12,7 @@
  */
 import * as path from "path";
 import { ConfigError } from "../config/problems";
-import { describeTopology } from "../components/topology";
+import { describeTopology } from "../config/topology";
 import { OpsArgs, parseArgs, UsageError, USAGE } from "./args";
 import { buildContext, OpsContext } from "./context";
 import { maskText } from "./mask";

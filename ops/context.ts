@@ -11,7 +11,7 @@ import { DEFAULTS } from "../config/defaults";
 import { NodeSettings, Role, Settings } from "../config/settings";
 import { ApiConnection } from "../providers/cloudstack/resource";
 import { SshTarget } from "../providers/remote/ssh";
-import { connectionFor } from "../components/remoteSteps";
+import { connectionFor } from "../providers/remote/connection";
 
 export interface OpsNode {
     name: string;

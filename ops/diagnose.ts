@@ -7,7 +7,7 @@
  */
 import { randomBytes } from "crypto";
 import * as path from "path";
-import { engineOf } from "../components/steps/database";
+import { engineOf } from "../config/databaseEngine";
 import { apiClient, zoneIdOf } from "./api";
 import { UsageError } from "./args";
 import { Bundle, FileSink, masking, splitSections } from "./bundle";

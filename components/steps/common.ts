@@ -4,7 +4,7 @@
  */
 import { NetworkSettings, NodeSettings, PackageSettings } from "../../config/settings";
 import { RemoteStep } from "../../providers/remote/step";
-import { checked, checkedIpv4, checkedList } from "./checks";
+import { checked, checkedIpv4, checkedList } from "../../config/safeValues";
 import { embedded, PACKAGE_STEP_TIMEOUT_SECONDS, script, words } from "./render";
 
 /**

@@ -7,7 +7,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { DatabaseSettings, PackageSettings } from "../../config/settings";
 import { RemoteStep } from "../../providers/remote/step";
-import { checkedInteger } from "./checks";
+import { engineOf } from "../../config/databaseEngine";
+import { checkedInteger } from "../../config/safeValues";
 import { embedded, PACKAGE_STEP_TIMEOUT_SECONDS, script, spaceSeparated } from "./render";
 
 export interface DatabaseStepArgs {
@@ -20,18 +21,6 @@ export interface DatabaseStepArgs {
     readonly managementAddresses: pulumi.Input<string>[];
     /** Delete drops the databases and the cloud accounts. */
     readonly destroyData: boolean;
-}
-
-/** Engine-specific names; the scripts are otherwise shared. */
-export const ENGINES = {
-    mysql: { serverPackages: "mysql-server", clientPackage: "mysql-client", service: "mysql", confDir: "/etc/mysql/mysql.conf.d" },
-    mariadb: { serverPackages: "mariadb-server", clientPackage: "mariadb-client", service: "mariadb", confDir: "/etc/mysql/mariadb.conf.d" },
-};
-
-export function engineOf(packages: Pick<PackageSettings, "databaseEngine">) {
-    const engine = ENGINES[packages.databaseEngine];
-    if (engine === undefined) throw new Error(`packages.databaseEngine: ${JSON.stringify(packages.databaseEngine)} is not allowed here; expected "mysql" or "mariadb"`);
-    return { ...engine, mysql: packages.databaseEngine === "mysql", mariadb: packages.databaseEngine === "mariadb" };
 }
 
 /** Server (MySQL/MariaDB with cloudstack.cnf) and accounts, in order. Secrets: MYSQL_ROOT_PASSWORD, DEPLOY_ADMIN_PASSWORD. */

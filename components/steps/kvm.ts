@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { DEFAULTS } from "../../config/defaults";
 import { KvmSettings, NetworkSettings, PackageSettings, PhysicalNetworkSettings, TrafficTypeSettings } from "../../config/settings";
 import { RemoteStep } from "../../providers/remote/step";
-import { checked, checkedInteger, checkedList } from "./checks";
+import { checked, checkedInteger, checkedList } from "../../config/safeValues";
 import { PACKAGE_STEP_TIMEOUT_SECONDS, script, words } from "./render";
 import { cloudstackRepoStep, cloudstackVersion, javaStep } from "./shared";
 

@@ -7,8 +7,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ManagementSettings, NfsSettings, PackageSettings } from "../../config/settings";
 import { RemoteStep } from "../../providers/remote/step";
-import { checked, checkedInteger } from "./checks";
-import { engineOf } from "./database";
+import { checked, checkedInteger } from "../../config/safeValues";
+import { engineOf } from "../../config/databaseEngine";
 import { embedded, PACKAGE_STEP_TIMEOUT_SECONDS, script } from "./render";
 import { cloudstackRepoStep, cloudstackVersion, javaStep } from "./shared";
 

@@ -4,7 +4,7 @@
  */
 import { PackageSettings } from "../../config/settings";
 import { RemoteStep } from "../../providers/remote/step";
-import { checked } from "./checks";
+import { checked } from "../../config/safeValues";
 import { embedded, PACKAGE_STEP_TIMEOUT_SECONDS, script } from "./render";
 
 export function cloudstackVersion(packages: PackageSettings): string {

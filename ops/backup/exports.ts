@@ -14,7 +14,7 @@ import { promisify } from "util";
 import { OpsContext, nodeWith } from "../context";
 import { maskText } from "../mask";
 import { runOnNodeOrFail } from "../nodeScript";
-import { checked } from "../../components/steps/checks";
+import { checked } from "../../config/safeValues";
 import { privateDirectory } from "./dump";
 import { rsyncPathFor } from "../../providers/remote/privilege";
 import { openRootSession } from "../sshSession";

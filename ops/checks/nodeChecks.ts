@@ -3,8 +3,8 @@
  * to, which shell function of templates/ops-checks.sh.mustache probes it
  * with which arguments, and what fixes a failure.
  */
-import { engineOf } from "../../components/steps/database";
-import { nfsStoragePaths } from "../../components/steps/nfs";
+import { engineOf } from "../../config/databaseEngine";
+import { nfsStoragePaths } from "../../config/storagePaths";
 import { OpsContext, OpsNode, databaseAddress, managementAddressOf, nodesWith } from "../context";
 import { opsCommand } from "../commands";
 import { NodeCheck } from "./types";

@@ -2,7 +2,7 @@
  * Runs a node's checks in one SSH session: one rendered script that calls
  * each check's shell function and reports one `::check` line per check.
  */
-import { engineOf } from "../../components/steps/database";
+import { engineOf } from "../../config/databaseEngine";
 import { lastLines } from "../../providers/remote/ssh";
 import { opsCommand } from "../commands";
 import { OpsContext, OpsNode } from "../context";

@@ -4,7 +4,7 @@
  * address), restarted only when that changes something, then re-checked
  * from the database node and from the management server.
  */
-import { engineOf } from "../../components/steps/database";
+import { engineOf } from "../../config/databaseEngine";
 import { databaseAddress, nodeWith } from "../context";
 import { runOnNodeOrFail } from "../nodeScript";
 import { recheck } from "./recheck";

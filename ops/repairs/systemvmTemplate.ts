@@ -8,8 +8,8 @@ import { integerFlag } from "../args";
 import { nodeWith } from "../context";
 import { runOnNodeOrFail, shellSafe } from "../nodeScript";
 import { recreateSystemVms } from "../systemVms";
-import { checked } from "../../components/steps/checks";
-import { engineOf } from "../../components/steps/database";
+import { checked } from "../../config/safeValues";
+import { engineOf } from "../../config/databaseEngine";
 import { recheck } from "./recheck";
 import { RepairAction } from "./types";
 

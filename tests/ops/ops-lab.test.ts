@@ -348,7 +348,7 @@ describeLab("day-2 operations on a lab cloud", () => {
                 "prechange",
                 `
 import { loadSettings } from "./config/readSettings";
-import { connectionFor } from "./components/remoteSteps";
+import { connectionFor } from "./providers/remote/connection";
 import { PreChangeBackup } from "./components/PreChangeBackup";
 const settings = loadSettings();
 const database = settings.nodes.find((node) => node.roles.includes("database"))!;
@@ -384,7 +384,7 @@ export const lastBackup = new PreChangeBackup("pre-change-backup", { settings, c
                 `
 import * as pulumi from "@pulumi/pulumi";
 import { loadSettings } from "./config/readSettings";
-import { connectionFor } from "./components/remoteSteps";
+import { connectionFor } from "./providers/remote/connection";
 import { Verification } from "./components/Verification";
 const settings = loadSettings();
 const api = pulumi.secret(pulumi.all([settings.secrets.apiKey!, settings.secrets.secretKey!]).apply(([apiKey, secretKey]) => ({ apiUrl: settings.zone.apiUrl!, apiKey, secretKey })));
@@ -427,7 +427,7 @@ export const summary = new Verification("verify", {
                 `
 import * as pulumi from "@pulumi/pulumi";
 import { loadSettings } from "./config/readSettings";
-import { connectionFor } from "./components/remoteSteps";
+import { connectionFor } from "./providers/remote/connection";
 import { prometheusGlobalSettings, PrometheusRestart } from "./components/Monitoring";
 import { GlobalSetting } from "./providers/cloudstack/objects/globalSetting";
 const settings = loadSettings();

@@ -12,7 +12,7 @@ import * as path from "path";
 import * as zlib from "zlib";
 import { changeFingerprint } from "../../components/PreChangeBackup";
 import { prometheusGlobalSettings } from "../../components/Monitoring";
-import { describeTopology } from "../../components/topology";
+import { describeTopology } from "../../config/topology";
 import { parseArgs, UsageError } from "../../ops/args";
 import { checkDumpFile, pruneCopies } from "../../ops/backup/dump";
 import { splitSections } from "../../ops/bundle";

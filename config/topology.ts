@@ -2,9 +2,9 @@
  * What the stack exports for people: a mermaid picture of the deployment and
  * where each node's logs are.
  */
-import { cidrContains, isIPv4 } from "../config/net";
-import { NodeSettings, nodesWithRole, Role, Settings } from "../config/settings";
-import { isZoneOnly } from "../config/validate";
+import { cidrContains, isIPv4 } from "./net";
+import { NodeSettings, nodesWithRole, Role, Settings } from "./settings";
+import { isZoneOnly } from "./validate";
 
 const LOGS: Record<Role, string[]> = {
     management: [

@@ -5,7 +5,7 @@
  * word. config/validate.ts reports bad stack config with friendlier context;
  * these checks also cover values that come from elsewhere.
  */
-import { isCidr, isIPv4 } from "../../config/net";
+import { isCidr, isIPv4 } from "./net";
 
 const PATTERNS = {
     package: { pattern: /^[a-z0-9][a-z0-9+.-]*$/, allowed: "a Debian package name (lower-case letters, digits, + . -)" },
