@@ -42,38 +42,49 @@ function secretOrGenerated(given: pulumi.Output<string> | undefined, name: strin
     return given ?? new GeneratedSecret(name, { length: 24 }).value;
 }
 
-export function deployCloud(settings: Settings): CloudOutputs {
-    const { secrets } = settings;
-    if (isZoneOnly(settings)) {
-        const zone = new Zone("zone", {
-            zone: settings.zone,
-            apiUrl: settings.zone.apiUrl!,
-            apiKey: secrets.apiKey,
-            secretKey: secrets.secretKey,
-            initialAdminPassword: secrets.adminPassword,
-            adminPassword: secrets.adminPassword,
-            kvmHostPassword: secrets.kvmHostPassword,
-            globalSettings: prometheusGlobalSettings(settings.monitoring),
-        });
-        return {
-            uiUrl: pulumi.output(undefined),
-            apiUrl: pulumi.output(settings.zone.apiUrl!),
-            zoneId: zone.zoneId,
-            zoneReady: zone.readiness,
-            managementSshPublicKey: pulumi.output(undefined),
-            nodes: {},
-            logFiles: {},
-            topology: describeTopology(settings),
-            apiKeys: keysOf(zone),
-        };
-    }
+/** Every secret the nodes need: the user's, or generated once and kept (encrypted) in the state. */
+function cloudSecrets(secrets: Settings["secrets"]) {
+    return {
+        mysqlRootPassword: secretOrGenerated(secrets.mysqlRootPassword, "mysql-root-password"),
+        cloudDbPassword: secretOrGenerated(secrets.cloudDbPassword, "cloud-db-password"),
+        // Only for cloudstack-setup-databases; the database lockdown drops its account afterwards.
+        deployAdminPassword: secretOrGenerated(undefined, "db-deploy-admin-password"),
+        adminPassword: secretOrGenerated(secrets.adminPassword, "cloudstack-admin-password"),
+        managementServerKey: secretOrGenerated(secrets.managementServerKey, "management-server-key"),
+        databaseKey: secretOrGenerated(secrets.databaseKey, "database-key"),
+    };
+}
 
-    const mysqlRootPassword = secretOrGenerated(secrets.mysqlRootPassword, "mysql-root-password");
-    const cloudDbPassword = secretOrGenerated(secrets.cloudDbPassword, "cloud-db-password");
-    const deployAdminPassword = secretOrGenerated(undefined, "db-deploy-admin-password");
-    const adminPassword = secretOrGenerated(secrets.adminPassword, "cloudstack-admin-password");
-    const managementServerKey = secretOrGenerated(secrets.managementServerKey, "management-server-key");
-    const databaseKey = secretOrGenerated(secrets.databaseKey, "database-key");
+/** A zone on an existing management server (zone.apiUrl and no nodes): the zone alone. */
+function deployZoneOnly(settings: Settings): CloudOutputs {
+    const { secrets } = settings;
+    const zone = new Zone("zone", {
+        zone: settings.zone,
+        apiUrl: settings.zone.apiUrl!,
+        apiKey: secrets.apiKey,
+        secretKey: secrets.secretKey,
+        initialAdminPassword: secrets.adminPassword,
+        adminPassword: secrets.adminPassword,
+        kvmHostPassword: secrets.kvmHostPassword,
+        globalSettings: prometheusGlobalSettings(settings.monitoring),
+    });
+    return {
+        uiUrl: pulumi.output(undefined),
+        apiUrl: pulumi.output(settings.zone.apiUrl!),
+        zoneId: zone.zoneId,
+        zoneReady: zone.readiness,
+        managementSshPublicKey: pulumi.output(undefined),
+        nodes: {},
+        logFiles: {},
+        topology: describeTopology(settings),
+        apiKeys: keysOf(zone),
+    };
+}
+
+export function deployCloud(settings: Settings): CloudOutputs {
+    if (isZoneOnly(settings)) return deployZoneOnly(settings);
+    const { secrets } = settings;
+    const { mysqlRootPassword, cloudDbPassword, deployAdminPassword, adminPassword, managementServerKey, databaseKey } = cloudSecrets(secrets);
 
     const bases = new Map(
         settings.nodes.map((node) => [node.name, new NodeBase(node.name, { node, network: settings.network, packages: settings.packages })]),
