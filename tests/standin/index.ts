@@ -98,6 +98,8 @@ export interface StandIn {
     calls: CallRecord[];
     /** "Received unknown parameters ..." lines. */
     warnings: string[];
+    /** Parameters a command accepted but never read (see server.ts trackReads); tests that drive the program assert it stays empty. */
+    ignored: string[];
     inject(fault: Fault): void;
     /** Objects of the zone kinds that are not deleted, by kind. */
     inventory(): Record<string, number>;
@@ -128,7 +130,7 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
     // After a restart: jobs in flight failed, agents and system VMs reconnect.
     failInterruptedJobs(data, runtime.now());
     for (const host of live(data.hosts)) connectLater(runtime, host);
-    const state: ServerState = { data, runtime, commands: COMMANDS, sessions: new Sessions(), apiPath: options.apiPath ?? "/client/api", calls: [], warnings: [], faults: [] };
+    const state: ServerState = { data, runtime, commands: COMMANDS, sessions: new Sessions(), apiPath: options.apiPath ?? "/client/api", calls: [], warnings: [], ignored: [], faults: [] };
 
     const server = http.createServer((req, res) => {
         const chunks: Buffer[] = [];
@@ -160,6 +162,7 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
         data,
         calls: state.calls,
         warnings: state.warnings,
+        ignored: state.ignored,
         inject: (fault) => state.faults.push(fault),
         inventory() {
             const kinds = { zones: data.zones, physicalNetworks: data.physicalNetworks, pods: data.pods, vlans: data.vlans, clusters: data.clusters, hosts: data.hosts, pools: data.pools, imageStores: data.imageStores, systemVms: data.systemVms };

@@ -8,6 +8,7 @@
 import * as crypto from "crypto";
 import { Reply, Runtime } from "./command";
 import { ApiError, INTERNAL_ERROR } from "./errors";
+import { readySystemTemplate } from "./commands/systemvms";
 import { rangeAddresses } from "./ip";
 import { HostRow, JobRow, live, newRow, StandInData, SystemVmRow } from "./store";
 
@@ -141,8 +142,7 @@ export function systemVmBlocker(data: StandInData, zoneId: string, now: number):
     if (!upRoutingHost(data, zoneId)) return "no Up host";
     if (!live(data.pools).some((p) => p.zoneId === zoneId && p.state === "Up")) return "no Up primary storage";
     if (!live(data.imageStores).some((s) => s.zoneId === zoneId)) return "no image store";
-    const template = data.templates.find((t) => t.zoneId === zoneId);
-    if (!template || template.readyAt > now) return "SystemVM template not ready";
+    if (!readySystemTemplate(data, zoneId, now)) return "SystemVM template not ready";
     return undefined;
 }
 

@@ -6,7 +6,7 @@
  */
 import { asyncJob, CallContext, Commands, existing, filterRows, list, object, ref, sameName, success } from "../command";
 import { internalError, paramError } from "../errors";
-import { inRange, ipToLong, isIpv4, longToIp, netmaskBits, rangesOverlap, sameSubnet } from "../ip";
+import { inRange, ipToLong, isIpv4, longToIp, netmaskBits, rangesOverlap, sameSubnet, subnetOf } from "../ip";
 import { live, markRemoved, newRow, PodRow, StandInData } from "../store";
 
 export function renderPod(data: StandInData, pod: PodRow) {
@@ -46,13 +46,7 @@ function checkPodRange(data: StandInData, zoneId: string, podId: string | undefi
     for (const vlan of live(data.vlans).filter((v) => v.zoneId === zoneId)) {
         if (rangesOverlap(startip, endip, vlan.startip, vlan.endip)) throw paramError("The Start IP and endIP address range overlap with Public IP");
     }
-    for (const other of live(data.pods).filter((p) => p.zoneId === zoneId && p.id !== podId)) {
-        for (const range of other.ranges) {
-            if (rangesOverlap(startip, endip, range.startip, range.endip)) {
-                throw paramError(`The Start IP and endIP address range overlap with the IP range of pod ${other.name}`);
-            }
-        }
-    }
+    // Another pod's range cannot overlap: pods of one zone never share a subnet (checkPodCidrSubnets below).
 }
 
 function updatePodRange(ctx: CallContext, pod: PodRow): void {
@@ -83,6 +77,39 @@ function updatePodRange(ctx: CallContext, pod: PodRow): void {
     range.endip = newEnd;
 }
 
+/**
+ * checkPodCidrSubnets (server/src/main/java/com/cloud/configuration/ConfigurationManagerImpl.java@4.19.3.0:5925-6024),
+ * run last by checkPodAttributesForNonEdgeZone (:1582-1585, check.pod.cidrs defaults to on): the pod's subnet,
+ * compared at the shorter of the two prefixes, may equal neither the zone's guest CIDR (:5973-5987) nor another
+ * pod's of the zone (:6011-6020). A new pod ("newPod") and an edited one get different texts.
+ */
+function checkPodCidrSubnets(data: StandInData, zoneId: string, pod: { id?: string; name: string }, gateway: string, netmask: string): void {
+    const zone = data.zones.find((z) => z.id === zoneId) as { name: string; guestcidraddress?: string };
+    const bits = netmaskBits(netmask) ?? 32;
+    const isNew = pod.id === undefined;
+    if (zone.guestcidraddress) {
+        const [guestIp, guestBits] = zone.guestcidraddress.split("/");
+        const size = Math.min(bits, Number(guestBits));
+        if (subnetOf(gateway, size) === subnetOf(guestIp, size)) {
+            throw paramError(
+                isNew
+                    ? "The subnet of the pod you are adding conflicts with the subnet of the Guest IP Network. Please specify a different CIDR."
+                    : `Warning: The subnet of pod ${pod.name} in zone ${zone.name} conflicts with the subnet of the Guest IP Network. Please change either the pod's CIDR or the Guest IP Network's subnet, and re-run install-vmops-management.`,
+            );
+        }
+    }
+    for (const other of live(data.pods).filter((p) => p.zoneId === zoneId && p.id !== pod.id)) {
+        const size = Math.min(bits, netmaskBits(other.netmask) ?? 32);
+        if (subnetOf(gateway, size) === subnetOf(other.gateway, size)) {
+            throw paramError(
+                isNew
+                    ? `The subnet of the pod you are adding conflicts with the subnet of pod ${other.name} in zone ${zone.name}. Please specify a different CIDR.`
+                    : `Warning: The pods ${pod.name} and ${other.name} in zone ${zone.name} have conflicting CIDR subnets. Please change the CIDR of one of these pods.`,
+            );
+        }
+    }
+}
+
 /** checkIfPodIsDeletable, in the source's order. */
 function podBlocker(data: StandInData, pod: PodRow): string | undefined {
     if (takenPodAddresses(data, pod).length > 0) return "there are private IP addresses allocated in this pod.";
@@ -108,6 +135,7 @@ export const podCommands: Commands = {
             const size = 2 ** (32 - (netmaskBits(params.netmask) ?? 32));
             const endip = params.endip ?? longToIp(Math.floor(ipToLong(params.gateway) / size) * size + size - 2);
             checkPodRange(data, zone.id, undefined, params.gateway, params.netmask, params.startip, endip);
+            checkPodCidrSubnets(data, zone.id, { name: params.name }, params.gateway, params.netmask);
             const pod: PodRow = {
                 ...newRow(data),
                 zoneId: zone.id,
@@ -141,6 +169,7 @@ export const podCommands: Commands = {
                 throw internalError("The specified pod has allocated private IP addresses, so its IP address range can be extended only");
             }
             for (const range of pod.ranges) checkPodRange(data, pod.zoneId, pod.id, gateway, netmask, range.startip, range.endip);
+            checkPodCidrSubnets(data, pod.zoneId, pod, gateway, netmask);
             if (params.name && !sameName(params.name, pod.name) && live(data.pods).some((p) => p.zoneId === pod.zoneId && sameName(p.name, params.name))) {
                 throw paramError(`A pod with name: ${params.name} already exists in zone ${pod.zoneId}. Please specify a different pod name. `);
             }

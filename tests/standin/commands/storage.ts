@@ -9,6 +9,7 @@
 import { asyncJob, CallContext, Commands, existing, filterRows, list, object, optionalRef, ref, sameName, success } from "../command";
 import { ApiError, INTERNAL_ERROR, internalError, paramError, serverApiError } from "../errors";
 import { ImageStoreRow, live, markRemoved, newRow, PoolRow, StandInData } from "../store";
+import { addSystemTemplate } from "./systemvms";
 
 export function renderPool(data: StandInData, pool: PoolRow) {
     return {
@@ -96,7 +97,7 @@ function addImageStore(ctx: CallContext) {
     // registerSystemVmTemplateOnFirstNfsStore: only for hypervisors that already have a cluster in the zone.
     const hasKvmCluster = live(data.clusters).some((c) => c.zoneId === zone.id);
     if (firstInZone && (runtime.templateSeeded || hasKvmCluster) && !data.templates.some((t) => t.zoneId === zone.id)) {
-        data.templates.push({ zoneId: zone.id, readyAt: runtime.now() + runtime.templateReadyMs });
+        addSystemTemplate(data, zone.id, runtime.now() + runtime.templateReadyMs);
     }
     return object("imagestore", renderImageStore(data, store));
 }
