@@ -111,6 +111,11 @@ export class Zone extends pulumi.ComponentResource {
             first,
         );
         const zoneId = zoneObject.id;
+        // The guest MTU reaches CloudStack as the zone's vr.private.interface.max.mtu: while end users may not pick
+        // their own (allow.end.users.to.specify.vr.mtu, false by default), every guest network's router takes this
+        // value for its guest-side (private) interfaces (NetworkServiceImpl.validateMtuConfig, api NetworkService
+        // VRPrivateInterfaceMtu, zone-scoped). Read before it is written: an unchanged MTU makes no call.
+        const guestMtu = new GlobalSetting(`${name}-guest-mtu`, { connection, zoneId, name: "vr.private.interface.max.mtu", value: String(zone.guestMtu) }, child);
 
         const networks = new Map(
             zone.physicalNetworks.map((pn) => [
@@ -198,7 +203,7 @@ export class Zone extends pulumi.ComponentResource {
         const enablement = new ZoneEnablement(
             `${name}-enable`,
             { connection, zoneId, zoneName: zone.name, readyTimeoutSeconds: zone.readyTimeoutSeconds },
-            { parent: this, dependsOn: [...networks.values(), ...ranges, ...hosts, ...primaries, ...secondaries] },
+            { parent: this, dependsOn: [...networks.values(), ...ranges, ...hosts, ...primaries, ...secondaries, guestMtu] },
         );
 
         this.zoneId = zoneId;

@@ -159,6 +159,8 @@ export const zoneCommands: Commands = {
             // Deleting the zone also removes its VLAN ranges.
             for (const vlan of live(data.vlans).filter((v) => v.zoneId === zone.id)) markRemoved(vlan);
             data.templates = data.templates.filter((t) => t.zoneId !== zone.id);
+            // The zone's own settings (data_center_details) go with it.
+            delete data.zoneConfigurations[zone.id];
             markRemoved(zone);
             return success;
         },
