@@ -154,9 +154,9 @@ export const storageCommands: Commands = {
         run(ctx) {
             const { data } = ctx;
             const pool = existing(ref(ctx, "id", data.pools), "Storage pool");
+            const forced = ctx.params.forced === "true";
             if (pool.state !== "Maintenance") throw paramError(`Unable to delete storage due to it is not in Maintenance state, id: ${pool.dbId}`);
             if (live(data.systemVms).some((v) => v.poolId === pool.id)) {
-                const forced = ctx.params.forced === "true";
                 throw internalError(`Cannot delete pool ${pool.name} as there are associated ${forced ? "non-destroyed vols" : "volumes"} for this pool`);
             }
             markRemoved(pool);
