@@ -7,22 +7,12 @@
  * `destroy` leaves nothing.
  */
 import { startStandIn, StandIn } from "../standin";
-import { adminConnection, mutatingCommands } from "../standin/testKit";
+import { adminConnection, mutatingCommands, rejected } from "../standin/testKit";
 import { createTestProject, engineAvailable, TestProject } from "../support/engine";
 import { clone, readStackFile } from "../support/stackConfig";
 
 const describeEngine = engineAvailable() ? describe : describe.skip;
 if (!engineAvailable()) console.warn("skipping zone-only program tests: needs .tools/pulumi (scripts/install-pulumi.sh)");
-
-/** What the stand-in saw go wrong: refused calls, failed jobs, unknown and ignored parameters. */
-export function rejected(standIn: StandIn): string[] {
-    return [
-        ...standIn.calls.filter((c) => c.status !== 200).map((c) => `${c.command} answered ${c.status}`),
-        ...standIn.data.jobs.filter((j) => j.status !== 1).map((j) => `${j.cmd} job ${j.status === 0 ? "still running" : `failed: ${JSON.stringify(j.result)}`}`),
-        ...standIn.warnings,
-        ...standIn.ignored,
-    ];
-}
 
 describeEngine("zone-only stack of the real program", () => {
     let standIn: StandIn;

@@ -34,6 +34,16 @@ export function mutatingCommands(standIn: StandIn, since = 0): string[] {
         .map((c) => c.command);
 }
 
+/** What the stand-in saw go wrong: refused calls, failed jobs, unknown and ignored parameters. */
+export function rejected(standIn: StandIn): string[] {
+    return [
+        ...standIn.calls.filter((c) => c.status !== 200).map((c) => `${c.command} answered ${c.status}`),
+        ...standIn.data.jobs.filter((j) => j.status !== 1).map((j) => `${j.cmd} job ${j.status === 0 ? "still running" : `failed: ${JSON.stringify(j.result)}`}`),
+        ...standIn.warnings,
+        ...standIn.ignored,
+    ];
+}
+
 export function callsTo(standIn: StandIn, command: string) {
     return standIn.calls.filter((c) => c.command === command);
 }
