@@ -15,9 +15,8 @@ import { maskText } from "../mask";
 import { CheckResult, CloudCheck } from "./types";
 
 /** The KVM node registered as the zone host with this IP, for fix texts. */
-function nodeOfHost(ctx: OpsContext, item: string): string | undefined {
-    const host = ctx.settings.zone.hosts.find((h) => item.includes(`(${h.ip})`) || item.includes(` ${h.name} `));
-    return host?.node;
+function nodeOfHost(ctx: OpsContext, address: string | undefined): string | undefined {
+    return ctx.settings.zone.hosts.find((h) => h.ip === address)?.node;
 }
 
 export const CLOUD_CHECKS: CloudCheck[] = [
@@ -29,8 +28,8 @@ export const CLOUD_CHECKS: CloudCheck[] = [
     {
         name: "hosts-up",
         kind: "host",
-        fix: (ctx, item) => {
-            const node = nodeOfHost(ctx, item);
+        fix: (ctx, check) => {
+            const node = nodeOfHost(ctx, check.address);
             return node ? opsCommand(ctx, "repair kvm-host", node) : `no KVM host is registered: run pulumi up --stack ${ctx.settings.stack}`;
         },
     },
@@ -69,7 +68,7 @@ function fromReadiness(ctx: OpsContext, checks: ReadinessCheck[]): CheckResult[]
         const definition = CLOUD_CHECKS.find((c) => c.kind === check.kind);
         const name = definition?.name ?? check.item;
         const result: CheckResult = { check: name, where: check.item, status: check.ready ? "pass" : "fail", detail: check.detail };
-        if (!check.ready && definition) result.fix = definition.fix(ctx, check.item, check.detail);
+        if (!check.ready && definition) result.fix = definition.fix(ctx, check);
         return result;
     });
 }

@@ -1,6 +1,6 @@
 /** What a check reports, and how checks are described. */
 import { OpsContext, OpsNode } from "../context";
-import { ReadinessKind } from "../../providers/cloudstack/readiness";
+import { ReadinessCheck, ReadinessKind } from "../../providers/cloudstack/readiness";
 
 export type CheckStatus = "pass" | "fail" | "skip";
 
@@ -31,5 +31,5 @@ export interface CloudCheck {
     name: string;
     /** The kind of the items of providers/cloudstack/readiness.ts inspectZone() it covers. */
     kind: ReadinessKind;
-    fix(ctx: OpsContext, item: string, detail: string): string;
+    fix(ctx: OpsContext, check: ReadinessCheck): string;
 }

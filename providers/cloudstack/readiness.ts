@@ -11,6 +11,8 @@ export type ReadinessKind = "zone" | "host" | "primaryStorage" | "secondaryStora
 export interface ReadinessCheck {
     kind: ReadinessKind;
     item: string;
+    /** For a host: its IP address, so callers can find the node without parsing `item`. */
+    address?: string;
     ready: boolean;
     detail: string;
 }
@@ -65,7 +67,7 @@ export async function inspectZone(api: CloudStackClient, zoneId: string): Promis
     const checks: ReadinessCheck[] = [{ kind: "zone", item: `zone ${zone.name}`, ready: zone.allocationstate === "Enabled", detail: zone.allocationstate }];
     if (hosts.length === 0) checks.push({ kind: "host", item: "KVM hosts", ready: false, detail: "none in the zone" });
     for (const host of hosts) {
-        checks.push({ kind: "host", item: `host ${host.name} (${host.ipaddress})`, ready: host.state === "Up" && host.resourcestate === "Enabled", detail: `${host.state}, ${host.resourcestate}` });
+        checks.push({ kind: "host", item: `host ${host.name} (${host.ipaddress})`, address: host.ipaddress, ready: host.state === "Up" && host.resourcestate === "Enabled", detail: `${host.state}, ${host.resourcestate}` });
     }
     if (pools.length === 0) checks.push({ kind: "primaryStorage", item: "primary storage", ready: false, detail: "none in the zone" });
     for (const pool of pools) checks.push({ kind: "primaryStorage", item: `primary storage ${pool.name}`, ready: pool.state === "Up", detail: pool.state });
