@@ -88,6 +88,13 @@ describeEngine("zone-only stack through the engine", () => {
         expect(mutatingCommands(standIn, since)).toEqual([]);
     }, 300000);
 
+    test("a second up with no change makes no call that changes CloudStack (the guest MTU included)", async () => {
+        const since = standIn.calls.length;
+        const up = await project.stack.up();
+        expect(Object.keys(up.summary.resourceChanges ?? {})).toEqual(["same"]);
+        expect(mutatingCommands(standIn, since)).toEqual([]);
+    }, 300000);
+
     test("a new public range end and pod end IP update in place", async () => {
         const changed = {
             ...zone,
