@@ -226,7 +226,8 @@ function defaultHostIp(): string {
 /** Global settings the program reads or writes, with 4.19's defaults. */
 export const DEFAULT_CONFIGURATIONS: Record<string, string> = {
     host: defaultHostIp(),
-    "use.https.to.upload": "false",
+    // api/src/main/java/com/cloud/storage/VolumeApiService.java@4.19.3.0:54-57 (default true)
+    "use.https.to.upload": "true",
     "prometheus.exporter.enable": "false",
     "prometheus.exporter.port": "9595",
     "prometheus.exporter.allowed.ips": "127.0.0.1",

@@ -37,6 +37,7 @@ const SETTINGS: Record<string, SettingDefinition> = {
     "api.sessionkey.check.locations": define("String"),
     // server/src/main/java/com/cloud/configuration/Config.java@4.19.3.0:1296
     "default.page.size": define("Long"),
+    // server/src/main/java/com/cloud/configuration/Config.java@4.19.3.0:1183-1185 (category Hidden: not listed)
     "kvm.private.network.device": define("String", "Global", "Hidden"),
     "kvm.public.network.device": define("String", "Global", "Hidden"),
     "kvm.guest.network.device": define("String", "Global", "Hidden"),
