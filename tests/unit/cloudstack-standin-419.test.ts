@@ -100,6 +100,9 @@ describe("stand-in rules from the 4.19.3.0 source", () => {
         const guest = ((await api.request("createZone", { ...ZONE, name: "G", guestcidraddress: "10.16.0.0/16" })).zone as { id: string }).id;
         const inGuest = await failure(api.request("createPod", { zoneid: guest, name: "p", gateway: "10.16.5.1", netmask: "255.255.255.0", startip: "10.16.5.10", endip: "10.16.5.20" }));
         expect(inGuest?.errortext).toBe("The subnet of the pod you are adding conflicts with the subnet of the Guest IP Network. Please specify a different CIDR.");
+        const { gateway: _gateway, ...noGateway } = POD;
+        expect((await failure(api.request("createPod", { zoneid: guest, ...noGateway, name: "g" })))?.errortext).toBe("The gateway is invalid");
+        expect((await failure(api.request("createPod", { zoneid: guest, ...POD, name: "g", gateway: "10.15.0.165" })))?.errortext).toBe("The gateway shouldn't overlap start/end ip addresses");
         const elsewhere = await failure(api.request("addCluster", { zoneid: guest, podid: pod, clustername: "c", hypervisor: "KVM", clustertype: "CloudManaged" }));
         expect(elsewhere?.errortext).toMatch(/^Pod with specified id doesn't belong to the zone \d+$/);
     });
