@@ -64,17 +64,21 @@ function createPool(ctx: CallContext) {
     if (scope === "cluster") {
         const pod = optionalRef(ctx, "podid", data.pods);
         const cluster = optionalRef(ctx, "clusterid", data.clusters);
+        // plugins/storage/volume/default/src/main/java/org/apache/cloudstack/storage/datastore/lifecycle/CloudStackPrimaryDataStoreLifeCycleImpl.java@4.19.3.0:132
         if (!pod || !cluster) throw new Error("Cluster id requires pod id");
+        // CloudStackPrimaryDataStoreLifeCycleImpl.java@4.19.3.0:386
         if (!upHost((h) => h.clusterId === cluster.id)) throw new Error(`No host up to associate a storage pool with in cluster ${cluster.dbId}`);
         podId = pod.id;
         clusterId = cluster.id;
     } else if (scope === "zone") {
         if (!params.hypervisor) throw new Error("hypervisor type must be specified for a zone wide storage pool");
+        // CloudStackPrimaryDataStoreLifeCycleImpl.java@4.19.3.0:454
         if (!upHost((h) => h.zoneId === zone.id)) throw new Error("Failed to create storage pool as it is not accessible to hosts.");
     } else {
         throw new Error(`Invalid scope ${params.scope}; supported scopes are cluster and zone`);
     }
     const same = live(data.pools).find((p) => p.ipaddress === url.host && p.path === url.path);
+    // CloudStackPrimaryDataStoreLifeCycleImpl.java@4.19.3.0:283
     if (same) throw new Error(`Storage pool ${url.path} already in use by another pod (id=${same.dbId})`);
     const pool: PoolRow = { ...newRow(data), zoneId: zone.id, podId, clusterId, name: params.name, scope: scope === "zone" ? "ZONE" : "CLUSTER", ipaddress: url.host, path: url.path, state: "Up" };
     data.pools.push(pool);
