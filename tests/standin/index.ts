@@ -15,7 +15,13 @@
  *   session keys, 432 for unknown commands in a session; `response=json`
  *   (otherwise XML); URLs over 8192 bytes → 414.
  * - ParamProcessWorker (§5): missing parameter → 431, uuids that name
- *   nothing → 431, unknown parameters → a warning (see `warnings`).
+ *   nothing → 431, unknown parameters → a warning (see `warnings`); a
+ *   parameter a command accepts but never reads → `ignored` (server.ts).
+ * - BaseListCmd paging (command.ts pagedList), the TemplateFilter enum and
+ *   SYSTEM templates (commands/systemvms.ts), typed and zone-scoped
+ *   settings (commands/config.ts), pod subnets and guest CIDRs
+ *   (commands/pods.ts, commands/zones.ts) — each rule cites its source
+ *   line next to it.
  * - Zone order (§2.2): no physical network in an Enabled zone (531), element
  *   before provider, cluster-scope storage needs an Up host, enabling a zone
  *   needs Management and Public traffic; names compare case-insensitively.
