@@ -82,6 +82,7 @@ describe("stand-in rules from the 4.19.3.0 source", () => {
             "There was error in trying to parse value: 1450x. Please enter a valid integer value for parameter vr.private.interface.max.mtu",
         );
         expect(await text({ name: "prometheus.exporter.enable", value: "yes" })).toBe("Please enter either 'true' or 'false'.");
+        expect(await text({ name: "incorrect.login.attempts.allowed", value: "0" })).toBe("Please enter a positive value for the configuration parameter:incorrect.login.attempts.allowed");
         expect(await text({ name: "host", value: "10.0.0.1", zoneid: zone })).toBe("Invalid scope id provided for the parameter host");
         expect(await text({ name: "vr.private.interface.max.mtu", value: "1450", zoneid: zone, clusterid: zone })).toBe("cannot handle multiple IDs, provide only one ID corresponding to the scope");
         await api.request("updateConfiguration", { name: "vr.private.interface.max.mtu", value: "1450", zoneid: zone });

@@ -47,6 +47,9 @@ const SETTINGS: Record<string, SettingDefinition> = {
     "allow.end.users.to.specify.vr.mtu": define("Boolean", "Zone"),
 };
 
+/** Settings of configValuesForValidation (ConfigurationManagerImpl.java@4.19.3.0:545-572) the stand-in knows. */
+const POSITIVE = ["incorrect.login.attempts.allowed"];
+
 /** ConfigKey.valueIn(zone): the zone's own value, else the global one. */
 export function settingIn(data: StandInData, name: string, zoneId: string): string {
     return data.zoneConfigurations[zoneId]?.[name] ?? data.configurations[name];
@@ -86,6 +89,8 @@ function invalidValue(name: string, value: string | null, scope: Scope | undefin
     const parses = (limit: number) => value !== null && /^[+-]?\d+$/.test(value) && Math.abs(Number(value)) <= limit;
     if (definition.type === "Integer" && !parses(2147483647)) return `There was error in trying to parse value: ${value}. Please enter a valid integer value for parameter ${name}`;
     if (definition.type === "Long" && !parses(Number.MAX_SAFE_INTEGER)) return `There was error in trying to parse value: ${value}. Please enter a valid long value for parameter ${name}`;
+    // :545-572 configValuesForValidation, :1290-1293: these integers must be positive.
+    if (POSITIVE.includes(name) && Number(value) <= 0) return `Please enter a positive value for the configuration parameter:${name}`;
     // :1239-1241 and :1264-1268: booleans are exactly "true" or "false".
     if (definition.type === "Boolean" && value?.trim() !== "true" && value?.trim() !== "false") return "Please enter either 'true' or 'false'.";
     return undefined;
