@@ -5,7 +5,7 @@
  * handler that returns a reply shape the server serializes.
  */
 import { AgentConnector } from "./agents";
-import { ApiError, invalidUuid, PARAM_ERROR, paramError } from "./errors";
+import { invalidUuid, PARAM_ERROR, paramError, serverApiError } from "./errors";
 import { Row, StandInData, UserRow } from "./store";
 
 export type Reply =
@@ -62,7 +62,7 @@ export function integerParam(ctx: CallContext, name: string): number | undefined
     if (value === undefined || value.trim() === "") return undefined;
     // server/src/main/java/com/cloud/api/dispatch/ParamProcessWorker.java@4.19.3.0:357 Integer.valueOf → IllegalArgumentException → 189
     if (!/^[+-]?\d+$/.test(value) || Math.abs(Number(value)) > 2147483647) {
-        throw new ApiError(PARAM_ERROR, `Unable to execute API command ${ctx.command.toLowerCase()} due to invalid value ${value} for parameter ${name}`);
+        throw serverApiError(PARAM_ERROR, `Unable to execute API command ${ctx.command.toLowerCase()} due to invalid value ${value} for parameter ${name}`);
     }
     return Number(value);
 }
@@ -78,8 +78,8 @@ export function pagedList(ctx: CallContext, name: string, items: unknown[]): Rep
     const page = integerParam(ctx, "page");
     const pageSize = integerParam(ctx, "pagesize");
     // BaseListCmd.java@4.19.3.0:132 — validateSpecificParameters reads the raw map, so an empty value counts as given.
-    if (ctx.params.page === undefined && pageSize !== undefined && pageSize !== -1) throw new ApiError(PARAM_ERROR, '"page" parameter is required when "pagesize" is specified');
-    if (ctx.params.pagesize === undefined && ctx.params.page !== undefined) throw new ApiError(PARAM_ERROR, '"pagesize" parameter is required when "page" is specified');
+    if (ctx.params.page === undefined && pageSize !== undefined && pageSize !== -1) throw serverApiError(PARAM_ERROR, '"page" parameter is required when "pagesize" is specified');
+    if (ctx.params.pagesize === undefined && ctx.params.page !== undefined) throw serverApiError(PARAM_ERROR, '"pagesize" parameter is required when "page" is specified');
     const max = Number(ctx.data.configurations["default.page.size"] ?? "500");
     if (pageSize !== undefined && max !== -1 && pageSize > max) throw paramError(`Page size can't exceed max allowed page size value: ${max}`);
     if (pageSize === -1 && page !== undefined) throw paramError("Can't specify page parameter when pagesize is -1 (Unlimited)");

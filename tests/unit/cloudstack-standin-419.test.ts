@@ -64,7 +64,7 @@ describe("stand-in rules from the 4.19.3.0 source", () => {
         const past = await raw({ command: "listZones", page: "3", pagesize: "500" });
         expect(past.body.listzonesresponse).toEqual({ count: 503 });
         const noPage = await raw({ command: "listZones", pagesize: "10" });
-        expect([noPage.status, noPage.body.listzonesresponse.errortext]).toEqual([431, '"page" parameter is required when "pagesize" is specified']);
+        expect([noPage.status, noPage.body.listzonesresponse.errortext, noPage.body.listzonesresponse.cserrorcode]).toEqual([431, '"page" parameter is required when "pagesize" is specified', 9999]);
         const noSize = await raw({ command: "listZones", page: "1" });
         expect([noSize.status, noSize.body.listzonesresponse.errortext]).toEqual([431, '"pagesize" parameter is required when "page" is specified']);
         const tooBig = await raw({ command: "listZones", page: "1", pagesize: "501" });

@@ -1,6 +1,6 @@
 /** System VMs and the SystemVM template as listSystemVms / destroySystemVm / listTemplates show them. */
 import { asyncJob, Commands, existing, filterRows, list, object, ref } from "../command";
-import { paramError } from "../errors";
+import { PARAM_ERROR, serverApiError } from "../errors";
 import { live, markRemoved, StandInData, SystemVmRow, TemplateCopy } from "../store";
 
 /** The id of the KVM SystemVM template seeded by cloud-install-sys-tmplt (the same row in every zone). */
@@ -18,7 +18,8 @@ const TEMPLATE_FILTERS = ["featured", "self", "selfexecutable", "shared", "share
  * IllegalArgumentException, which server/src/main/java/com/cloud/api/ApiServer.java@4.19.3.0:666 answers as PARAM_ERROR (431) with its message.
  */
 function templateFilter(value: string): (typeof TEMPLATE_FILTERS)[number] {
-    if (!(TEMPLATE_FILTERS as readonly string[]).includes(value)) throw paramError(`No enum constant com.cloud.template.VirtualMachineTemplate.TemplateFilter.${value}`);
+    // Wrapped in a ServerApiException around a plain IllegalArgumentException: cserrorcode 9999 (ServerApiException.java@4.19.3.0:45).
+    if (!(TEMPLATE_FILTERS as readonly string[]).includes(value)) throw serverApiError(PARAM_ERROR, `No enum constant com.cloud.template.VirtualMachineTemplate.TemplateFilter.${value}`);
     return value as (typeof TEMPLATE_FILTERS)[number];
 }
 
