@@ -119,7 +119,8 @@ export class CloudStackClient {
         const first = await this.request(command, params);
         const items = itemsOf(first);
         const total = Number(first.count ?? items.length);
-        if (!isPagedList(command) || items.length === 0 || items.length >= total) return items;
+        // A caller that asks for a page gets that page.
+        if (!isPagedList(command) || params.page !== undefined || items.length === 0 || items.length >= total) return items;
         const pageSize = items.length;
         const seen = new Set(items.map(idOf));
         for (let page = 2; items.length < total; page++) {
