@@ -66,6 +66,7 @@ const ZONE_OBJECTS: Record<ZoneObjectKind, new (name: string, args: any, opts: p
     host: Host,
     primaryStorage: PrimaryStorage,
     secondaryStorage: SecondaryStorage,
+    zoneSetting: GlobalSetting,
     enablement: ZoneEnablement,
 };
 

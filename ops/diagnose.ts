@@ -8,6 +8,7 @@
 import { randomBytes } from "crypto";
 import * as path from "path";
 import { engineOf } from "../config/databaseEngine";
+import { listSystemTemplates } from "../providers/cloudstack/readiness";
 import { apiClient, zoneIdOf } from "./api";
 import { UsageError } from "./args";
 import { Bundle, FileSink, masking, splitSections } from "./bundle";
@@ -75,7 +76,7 @@ async function collectApi(ctx: OpsContext, bundle: FileSink, job: string | undef
             ["storage-pools.json", () => api.list("listStoragePools", { zoneid })],
             ["image-stores.json", () => api.list("listImageStores", { zoneid })],
             ["system-vms.json", () => api.list("listSystemVms", { zoneid })],
-            ["systemvm-template.json", () => api.list("listTemplates", { templatefilter: "system", zoneid })],
+            ["systemvm-template.json", () => listSystemTemplates(api, zoneid)],
         ];
         if (job) views.push([`job-${job}.json`, () => api.request("queryAsyncJobResult", { jobid: job })]);
         await Promise.all(

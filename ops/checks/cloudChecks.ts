@@ -15,49 +15,48 @@ import { maskText } from "../mask";
 import { CheckResult, CloudCheck } from "./types";
 
 /** The KVM node registered as the zone host with this IP, for fix texts. */
-function nodeOfHost(ctx: OpsContext, item: string): string | undefined {
-    const host = ctx.settings.zone.hosts.find((h) => item.includes(`(${h.ip})`) || item.includes(` ${h.name} `));
-    return host?.node;
+function nodeOfHost(ctx: OpsContext, address: string | undefined): string | undefined {
+    return ctx.settings.zone.hosts.find((h) => h.ip === address)?.node;
 }
 
 export const CLOUD_CHECKS: CloudCheck[] = [
     {
         name: "zone-enabled",
-        covers: (item) => item.startsWith("zone "),
+        kind: "zone",
         fix: (ctx) => `the zone is enabled by pulumi up (ZoneEnablement) once hosts and storage are ready: run pulumi up --stack ${ctx.settings.stack}`,
     },
     {
         name: "hosts-up",
-        covers: (item) => item === "KVM hosts" || item.startsWith("host "),
-        fix: (ctx, item) => {
-            const node = nodeOfHost(ctx, item);
+        kind: "host",
+        fix: (ctx, check) => {
+            const node = nodeOfHost(ctx, check.address);
             return node ? opsCommand(ctx, "repair kvm-host", node) : `no KVM host is registered: run pulumi up --stack ${ctx.settings.stack}`;
         },
     },
     {
         name: "primary-storage-up",
-        covers: (item) => item.startsWith("primary storage"),
+        kind: "primaryStorage",
         fix: (ctx) => `hosts mount primary storage from ${ctx.settings.nfs.server}: check nfs-exports and nfs-ports, then ${opsCommand(ctx, "repair kvm-host")} --node <each KVM node> (reconnecting remounts it)`,
     },
     {
         name: "secondary-storage",
-        covers: (item) => item === "secondary storage",
+        kind: "secondaryStorage",
         fix: (ctx) => `pulumi up --stack ${ctx.settings.stack} adds the image store (SecondaryStorage)`,
     },
     {
         name: "systemvm-template",
-        covers: (item) => item === "SystemVM template",
+        kind: "systemVmTemplate",
         fix: (ctx) => `${opsCommand(ctx, "repair systemvm-template")} (re-seeds the template on secondary storage and recreates the SSVM and CPVM)`,
     },
     {
         name: "ssvm-running",
-        covers: (item) => item === "SSVM",
+        kind: "ssvm",
         fix: (ctx) =>
             `if systemvm-template fails too: ${opsCommand(ctx, "repair systemvm-template")}; otherwise ${opsCommand(ctx, "repair ssvm-certificate")} (recreates the SSVM with a fresh certificate)`,
     },
     {
         name: "cpvm-running",
-        covers: (item) => item === "CPVM",
+        kind: "cpvm",
         fix: (ctx) => `${opsCommand(ctx, "repair systemvm-template")} (recreates the CPVM; it needs the template Ready and primary storage Up)`,
     },
 ];
@@ -66,10 +65,10 @@ const API_CHECK = "api-answers";
 
 function fromReadiness(ctx: OpsContext, checks: ReadinessCheck[]): CheckResult[] {
     return checks.map((check) => {
-        const definition = CLOUD_CHECKS.find((c) => c.covers(check.item));
+        const definition = CLOUD_CHECKS.find((c) => c.kind === check.kind);
         const name = definition?.name ?? check.item;
         const result: CheckResult = { check: name, where: check.item, status: check.ready ? "pass" : "fail", detail: check.detail };
-        if (!check.ready && definition) result.fix = definition.fix(ctx, check.item, check.detail);
+        if (!check.ready && definition) result.fix = definition.fix(ctx, check);
         return result;
     });
 }

@@ -1,5 +1,6 @@
 /** What a check reports, and how checks are described. */
 import { OpsContext, OpsNode } from "../context";
+import { ReadinessCheck, ReadinessKind } from "../../providers/cloudstack/readiness";
 
 export type CheckStatus = "pass" | "fail" | "skip";
 
@@ -25,10 +26,10 @@ export interface NodeCheck {
     fix(node: OpsNode, ctx: OpsContext, detail: string): string;
 }
 
-/** One check of the cloud through the API: which readiness items it covers and its fix. */
+/** One check of the cloud through the API: which kind of readiness items it covers and its fix. */
 export interface CloudCheck {
     name: string;
-    /** Matches the items of providers/cloudstack/readiness.ts inspectZone(). */
-    covers(item: string): boolean;
-    fix(ctx: OpsContext, item: string, detail: string): string;
+    /** The kind of the items of providers/cloudstack/readiness.ts inspectZone() it covers. */
+    kind: ReadinessKind;
+    fix(ctx: OpsContext, check: ReadinessCheck): string;
 }

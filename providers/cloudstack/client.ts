@@ -66,6 +66,10 @@ async function sleepUntil(time: number): Promise<void> {
 
 export const isReadOnly = (command: string) => /^(list|get|query)/.test(command);
 
+/** The list* commands take page/pagesize (BaseListCmd); listCapabilities is not one of them. */
+const isPagedList = (command: string) => command.startsWith("list") && command !== "listCapabilities";
+const idOf = (item: unknown) => (item as { id?: unknown } | null)?.id;
+
 /** The one object inside an answer or job result: `{zone: {...}}` → the zone, `{count, cluster: [c]}` → c. */
 export function firstObject<T = Record<string, unknown>>(container: unknown): T {
     const values = Object.values((container ?? {}) as Record<string, unknown>).filter((v) => typeof v === "object" && v !== null);
@@ -103,10 +107,35 @@ export class CloudStackClient {
         return this.parse(command, params, await this.exchange(command, params, options));
     }
 
-    /** A list command's items (an empty list comes back as `{}`). */
+    /**
+     * A list command's items (an empty list comes back as `{}`), every page of
+     * them. The server answers at most `default.page.size` (500) items with
+     * `count` the total; the first request is sent as given (the server's page
+     * size applies), and when it falls short of `count` the rest is asked for
+     * page by page at the size the server used.
+     */
     async list<T = Record<string, unknown>>(command: string, params: Params = {}): Promise<T[]> {
-        const body = await this.request(command, params);
-        return (Object.values(body).find(Array.isArray) ?? []) as T[];
+        const itemsOf = (body: Record<string, unknown>) => (Object.values(body).find(Array.isArray) ?? []) as T[];
+        const first = await this.request(command, params);
+        const items = itemsOf(first);
+        const total = Number(first.count ?? items.length);
+        // A caller that asks for a page gets that page.
+        if (!isPagedList(command) || params.page !== undefined || items.length === 0 || items.length >= total) return items;
+        const pageSize = items.length;
+        const seen = new Set(items.map(idOf));
+        for (let page = 2; items.length < total; page++) {
+            const next = itemsOf(await this.request(command, { ...params, page: String(page), pagesize: String(pageSize) }));
+            // Objects deleted meanwhile shift the pages: stop at the end, skip what was already seen.
+            if (next.length === 0) break;
+            for (const item of next) {
+                const id = idOf(item);
+                if (id !== undefined && seen.has(id)) continue;
+                seen.add(id);
+                items.push(item);
+            }
+            if (next.length < pageSize) break;
+        }
+        return items;
     }
 
     /** An async command: submits it once and waits for the job; returns `jobresult`. */

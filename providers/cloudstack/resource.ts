@@ -69,6 +69,19 @@ export function wireSafe(values: object): Record<string, unknown> {
     return Object.fromEntries(Object.entries(values).map(([key, value]) => [key, value === undefined ? null : value]));
 }
 
+/**
+ * The inputs as CloudStack has them now, for `read` to hand back: the engine
+ * then diffs the program's inputs against these, so `preview --diff` after a
+ * refresh names the drifted property and both values. (The Node SDK's dynamic
+ * provider passes no detailedDiff from `diff`, but it keeps inputs from
+ * `read`.)
+ */
+export function refreshedInputs(props: object, observed: object, outputNames: string[]): Record<string, unknown> {
+    const merged: Record<string, unknown> = { ...props, ...observed };
+    // "Not set" is left out rather than sent as null, as the program leaves it out of its inputs.
+    return Object.fromEntries(Object.entries(merged).filter(([key, value]) => !outputNames.includes(key) && !key.startsWith("__") && value !== undefined && value !== null));
+}
+
 const show = (value: unknown) => (value === undefined || value === "" ? "(not set)" : JSON.stringify(value));
 
 function defaultConflicts<I extends ObjectInputs, R extends Remote>(kind: ZoneObjectKind<I, R>, remote: R, inputs: I): string[] {
@@ -82,7 +95,7 @@ export interface ProviderOf<I> {
     check(olds: I, news: I): Promise<{ inputs: I; failures: CheckFailure[] }>;
     diff(id: string, olds: I, news: I): Promise<{ changes: boolean; replaces: string[]; deleteBeforeReplace: boolean }>;
     create(inputs: I): Promise<{ id: string; outs: object }>;
-    read(id: string, props: I): Promise<{ id: string; props: object }>;
+    read(id: string, props: I): Promise<{ id: string; props: object; inputs?: object }>;
     update(id: string, olds: I, news: I): Promise<{ outs: object }>;
     delete(id: string, props: I): Promise<void>;
 }
@@ -132,7 +145,9 @@ export function defineProvider<I extends ObjectInputs, R extends Remote>(kind: Z
             const remote = await kind.get(api, id, props);
             // An empty id tells the engine the object is gone.
             if (!remote) return { id: "", props: {} };
-            return { id, props: wireSafe({ ...props, ...kind.observe(remote, props), ...(kind.outputs?.(remote) ?? {}) }) };
+            const observed = kind.observe(remote, props);
+            const outputNames = ["adopted", ...Object.keys(kind.outputs?.(remote) ?? {})];
+            return { id, props: wireSafe({ ...props, ...observed, ...(kind.outputs?.(remote) ?? {}) }), inputs: refreshedInputs(props, observed, outputNames) };
         },
 
         async update(id, olds, news) {

@@ -14,7 +14,7 @@
  */
 import { ZoneHostSettings, ZoneSettings } from "../../config/settings";
 
-export type ZoneObjectKind = "zone" | "physicalNetwork" | "pod" | "publicIpRange" | "cluster" | "host" | "primaryStorage" | "secondaryStorage" | "enablement";
+export type ZoneObjectKind = "zone" | "zoneSetting" | "physicalNetwork" | "pod" | "publicIpRange" | "cluster" | "host" | "primaryStorage" | "secondaryStorage" | "enablement";
 
 export interface ZoneObjectPlan {
     kind: ZoneObjectKind;
@@ -55,6 +55,19 @@ export function planZone(zone: ZoneSettings): ZoneObjectPlan[] {
         resourceSuffix: "zone",
         inputs: { name: zone.name, dns1: zone.dns1, dns2: zone.dns2, internalDns1: zone.internalDns1, internalDns2: zone.internalDns2, networkType: zone.networkType, guestCidr: zone.guestCidr },
         ids: {},
+        after: [],
+    });
+    // The guest MTU reaches CloudStack as the zone's vr.private.interface.max.mtu: while end users may not pick
+    // their own (allow.end.users.to.specify.vr.mtu, false by default), every guest network's router takes this
+    // value for its guest-side (private) interfaces
+    // (server/src/main/java/com/cloud/network/NetworkServiceImpl.java@4.19.3.0 validateMtuConfig; zone-scoped
+    // VRPrivateInterfaceMtu in api/src/main/java/com/cloud/network/NetworkService.java@4.19.3.0).
+    add({
+        kind: "zoneSetting",
+        key: "setting vr.private.interface.max.mtu",
+        resourceSuffix: "guest-mtu",
+        inputs: { name: "vr.private.interface.max.mtu", value: String(zone.guestMtu) },
+        ids: zoneId,
         after: [],
     });
     for (const pn of zone.physicalNetworks) {
@@ -140,7 +153,7 @@ export function planZone(zone: ZoneSettings): ZoneObjectPlan[] {
         resourceSuffix: "enable",
         inputs: { zoneName: zone.name, readyTimeoutSeconds: zone.readyTimeoutSeconds },
         ids: zoneId,
-        after: plan.filter((e) => ["physicalNetwork", "publicIpRange", "host", "primaryStorage", "secondaryStorage"].includes(e.kind)).map((e) => e.key),
+        after: plan.filter((e) => ["zoneSetting", "physicalNetwork", "publicIpRange", "host", "primaryStorage", "secondaryStorage"].includes(e.kind)).map((e) => e.key),
     });
     return plan;
 }

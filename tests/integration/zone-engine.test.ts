@@ -17,7 +17,8 @@ import { describeUnless } from "../support/gate";
 const describeEngine = describeUnless(engineAvailable() ? undefined : "needs .tools/pulumi (scripts/install-pulumi.sh)");
 
 const ADMIN_PASSWORD = "Zone-test-admin-Pw1";
-const seedZone = () => check(readStackFile("dev")).settings.zone;
+// The seed's zone with a guest MTU below CloudStack's default 1500, so that it has to reach CloudStack.
+const seedZone = () => ({ ...check(readStackFile("dev")).settings.zone, guestMtu: 1450 });
 
 describeEngine("zone-only stack through the engine", () => {
     let standIn: StandIn;
@@ -55,9 +56,15 @@ describeEngine("zone-only stack through the engine", () => {
         expect(standIn.data.pods[0]).toMatchObject({ name: "Internal", gateway: "10.15.0.1", ranges: [{ startip: "10.15.0.160", endip: "10.15.0.170" }] });
         expect(standIn.data.hosts.find((h) => h.type === "Routing")).toMatchObject({ ipaddress: "10.15.0.117", state: "Up" });
         expect(standIn.data.configurations.host).toBe("10.15.0.116");
+        // Defect 8: the guest MTU is the zone's vr.private.interface.max.mtu; the global value stays.
+        expect(standIn.data.zoneConfigurations[row.id]).toEqual({ "vr.private.interface.max.mtu": "1450" });
+        expect(standIn.data.configurations["vr.private.interface.max.mtu"]).toBe("1500");
         expect(up.outputs.ready.value).toBe(true);
         expect(up.outputs.apiKey.secret).toBe(true);
         expect(standIn.warnings).toEqual([]);
+        expect(standIn.ignored).toEqual([]);
+        // Every call answered 2xx, but the bootstrap's first login: it tries the new admin password before the initial one.
+        expect(standIn.calls.filter((c) => c.status !== 200).map((c) => `${c.command} ${c.status}`)).toEqual(["login 531"]);
         // One call per object: nothing created twice.
         for (const command of ["createZone", "createPhysicalNetwork", "createPod", "createVlanIpRange", "addCluster", "addHost", "createStoragePool", "addImageStore", "registerUserKeys"]) {
             expect([command, callsTo(standIn, command).length]).toEqual([command, 1]);
@@ -78,6 +85,13 @@ describeEngine("zone-only stack through the engine", () => {
         const since = standIn.calls.length;
         const preview = await project.stack.preview({ expectNoChanges: true });
         expect(Object.keys(preview.changeSummary)).toEqual(["same"]);
+        expect(mutatingCommands(standIn, since)).toEqual([]);
+    }, 300000);
+
+    test("a second up with no change makes no call that changes CloudStack (the guest MTU included)", async () => {
+        const since = standIn.calls.length;
+        const up = await project.stack.up();
+        expect(Object.keys(up.summary.resourceChanges ?? {})).toEqual(["same"]);
         expect(mutatingCommands(standIn, since)).toEqual([]);
     }, 300000);
 
@@ -102,8 +116,14 @@ describeEngine("zone-only stack through the engine", () => {
         await adminApi().request("updateZone", { id: standIn.data.zones[0].id, dns1: "9.9.9.9" });
         const refresh = await project.stack.refresh();
         expect(refresh.summary.resourceChanges?.update).toBe(1);
-        const preview = await project.stack.preview();
+        const preview = await project.stack.preview({ diff: true });
         expect(preview.changeSummary.update).toBe(1);
+        // The diff names the drifted property with both values.
+        expect(preview.stdout).toMatch(/dns1\s*:\s*"9\.9\.9\.9"\s*=>\s*"8\.8\.8\.8"/);
+        // The inputs refresh handed back keep the connection encrypted.
+        const admin = standIn.data.users[0];
+        const state = await exportedState(project);
+        for (const secret of [admin.apikey as string, admin.secretkey as string]) expect(state).not.toContain(secret);
         const since = standIn.calls.length;
         await project.stack.up();
         expect(mutatingCommands(standIn, since)).toEqual(["updateZone"]);

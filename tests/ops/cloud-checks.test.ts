@@ -11,6 +11,7 @@ import { runCloudChecks } from "../../ops/checks/cloudChecks";
 import { CheckResult } from "../../ops/checks/types";
 import { recreateSystemVms } from "../../ops/systemVms";
 import { startStandIn, StandIn } from "../standin";
+import { addSystemTemplate } from "../standin/commands/systemvms";
 import { adminConnection, buildZoneWithProviders } from "../standin/testKit";
 import { REPO } from "../support/stackConfig";
 import { seedSettings } from "../unit/steps-fixture";
@@ -77,6 +78,22 @@ test("the SystemVM template removed: verify names the template repair; a stopped
     results = await runCloudChecks(ctx);
     expect(failures(results)).toEqual(["systemvm-template", "ssvm-running"]);
     expect(byCheck(results, "ssvm-running")[0].fix).toContain("npm run ops -- repair systemvm-template --stack dev");
+});
+
+test("two SystemVM templates (seeded, and registered by the package): the Ready one counts, whichever is listed first", async () => {
+    const seeded = standIn.data.templates.find((t) => t.zoneId === zoneId)!;
+    standIn.data.templates = [];
+    addSystemTemplate(standIn.data, zoneId, Date.now() + 3_600_000, "0a6b1c2d-0000-4000-8000-000000000419", "systemvm-kvm-4.19.3");
+    standIn.data.templates.push(seeded);
+    let results = await runCloudChecks(ctx);
+    expect(failures(results)).toEqual([]);
+    expect(byCheck(results, "systemvm-template")[0].detail).toBe("SystemVM Template (KVM): Download Complete");
+    // Only the package's, still downloading: not ready, and the detail says which and how far.
+    standIn.data.templates = standIn.data.templates.filter((t) => t !== seeded);
+    results = await runCloudChecks(ctx);
+    expect(failures(results)).toEqual(["systemvm-template"]);
+    expect(byCheck(results, "systemvm-template")[0].detail).toBe("systemvm-kvm-4.19.3: 45% Downloaded");
+    expect(standIn.ignored).toEqual([]);
 });
 
 test("a disconnected host names the KVM node to repair; primary storage in maintenance is caught", async () => {

@@ -5,12 +5,13 @@
  * handler that returns a reply shape the server serializes.
  */
 import { AgentConnector } from "./agents";
-import { invalidUuid, paramError } from "./errors";
+import { invalidUuid, PARAM_ERROR, paramError, serverApiError } from "./errors";
 import { Row, StandInData, UserRow } from "./store";
 
 export type Reply =
     | { kind: "object"; name: string; value: unknown }
-    | { kind: "list"; name: string; items: unknown[] }
+    /** `count` is the total before paging (ListResponse.setResponses(list, count)); default items.length. */
+    | { kind: "list"; name: string; items: unknown[]; count?: number }
     | { kind: "success" }
     | { kind: "raw"; value: Record<string, unknown> }
     /** An async command: `run` executes when the job completes; `id` is returned at once for create-style commands. */
@@ -53,6 +54,39 @@ export const TRANSPORT_PARAMS = ["command", "response", "apikey", "signature", "
 
 export function list(name: string, items: unknown[]): Reply {
     return { kind: "list", name, items };
+}
+
+/** An integer parameter as ParamProcessWorker binds it (Integer.valueOf; blank means absent). */
+export function integerParam(ctx: CallContext, name: string): number | undefined {
+    const value = ctx.params[name];
+    if (value === undefined || value.trim() === "") return undefined;
+    // server/src/main/java/com/cloud/api/dispatch/ParamProcessWorker.java@4.19.3.0:357 Integer.valueOf → IllegalArgumentException → 189
+    if (!/^[+-]?\d+$/.test(value) || Math.abs(Number(value)) > 2147483647) {
+        throw serverApiError(PARAM_ERROR, `Unable to execute API command ${ctx.command.toLowerCase()} due to invalid value ${value} for parameter ${name}`);
+    }
+    return Number(value);
+}
+
+/**
+ * A list command's answer, paged as BaseListCmd pages it: `page` and `pagesize`
+ * go together (api/src/main/java/org/apache/cloudstack/api/BaseListCmd.java@4.19.3.0:131-137), `pagesize` is at most default.page.size
+ * (500) unless that is -1 (:62-64), -1 means unlimited and takes no page (:66),
+ * and without both the page size is default.page.size from index 0
+ * (getPageSizeVal :91, getStartIndex :105). `count` stays the total.
+ */
+export function pagedList(ctx: CallContext, name: string, items: unknown[]): Reply {
+    const page = integerParam(ctx, "page");
+    const pageSize = integerParam(ctx, "pagesize");
+    // BaseListCmd.java@4.19.3.0:132 — validateSpecificParameters reads the raw map, so an empty value counts as given.
+    if (ctx.params.page === undefined && pageSize !== undefined && pageSize !== -1) throw serverApiError(PARAM_ERROR, '"page" parameter is required when "pagesize" is specified');
+    if (ctx.params.pagesize === undefined && ctx.params.page !== undefined) throw serverApiError(PARAM_ERROR, '"pagesize" parameter is required when "page" is specified');
+    const max = Number(ctx.data.configurations["default.page.size"] ?? "500");
+    if (pageSize !== undefined && max !== -1 && pageSize > max) throw paramError(`Page size can't exceed max allowed page size value: ${max}`);
+    if (pageSize === -1 && page !== undefined) throw paramError("Can't specify page parameter when pagesize is -1 (Unlimited)");
+    const size = pageSize ?? max;
+    if (size === -1) return { kind: "list", name, items, count: items.length };
+    const start = page !== undefined && page > 0 ? size * (page - 1) : 0;
+    return { kind: "list", name, items: items.slice(start, start + size), count: items.length };
 }
 
 export function object(name: string, value: unknown): Reply {

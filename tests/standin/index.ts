@@ -15,7 +15,13 @@
  *   session keys, 432 for unknown commands in a session; `response=json`
  *   (otherwise XML); URLs over 8192 bytes → 414.
  * - ParamProcessWorker (§5): missing parameter → 431, uuids that name
- *   nothing → 431, unknown parameters → a warning (see `warnings`).
+ *   nothing → 431, unknown parameters → a warning (see `warnings`); a
+ *   parameter a command accepts but never reads → `ignored` (server.ts).
+ * - BaseListCmd paging (command.ts pagedList), the TemplateFilter enum and
+ *   SYSTEM templates (commands/systemvms.ts), typed and zone-scoped
+ *   settings (commands/config.ts), pod subnets and guest CIDRs
+ *   (commands/pods.ts, commands/zones.ts) — each rule cites its source
+ *   line next to it.
  * - Zone order (§2.2): no physical network in an Enabled zone (531), element
  *   before provider, cluster-scope storage needs an Up host, enabling a zone
  *   needs Management and Public traffic; names compare case-insensitively.
@@ -98,6 +104,8 @@ export interface StandIn {
     calls: CallRecord[];
     /** "Received unknown parameters ..." lines. */
     warnings: string[];
+    /** Parameters a command accepted but never read (see server.ts trackReads); tests that drive the program assert it stays empty. */
+    ignored: string[];
     inject(fault: Fault): void;
     /** Objects of the zone kinds that are not deleted, by kind. */
     inventory(): Record<string, number>;
@@ -128,7 +136,7 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
     // After a restart: jobs in flight failed, agents and system VMs reconnect.
     failInterruptedJobs(data, runtime.now());
     for (const host of live(data.hosts)) connectLater(runtime, host);
-    const state: ServerState = { data, runtime, commands: COMMANDS, sessions: new Sessions(), apiPath: options.apiPath ?? "/client/api", calls: [], warnings: [], faults: [] };
+    const state: ServerState = { data, runtime, commands: COMMANDS, sessions: new Sessions(), apiPath: options.apiPath ?? "/client/api", calls: [], warnings: [], ignored: [], faults: [] };
 
     const server = http.createServer((req, res) => {
         const chunks: Buffer[] = [];
@@ -160,6 +168,7 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
         data,
         calls: state.calls,
         warnings: state.warnings,
+        ignored: state.ignored,
         inject: (fault) => state.faults.push(fault),
         inventory() {
             const kinds = { zones: data.zones, physicalNetworks: data.physicalNetworks, pods: data.pods, vlans: data.vlans, clusters: data.clusters, hosts: data.hosts, pools: data.pools, imageStores: data.imageStores, systemVms: data.systemVms };

@@ -42,3 +42,9 @@ export function rangeAddresses(start: string, end: string): string[] {
     for (let value = ipToLong(start); value <= ipToLong(end); value++) out.push(longToIp(value));
     return out;
 }
+
+/** The network address of `ip` at prefix length `bits` (NetUtils.getCidrSubNet). */
+export function subnetOf(ip: string, bits: number): string {
+    const size = 2 ** (32 - bits);
+    return longToIp(Math.floor(ipToLong(ip) / size) * size);
+}

@@ -8,6 +8,7 @@
 import * as crypto from "crypto";
 import { Reply, Runtime } from "./command";
 import { ApiError, INTERNAL_ERROR } from "./errors";
+import { readySystemTemplate } from "./commands/systemvms";
 import { rangeAddresses } from "./ip";
 import { HostRow, JobRow, live, newRow, StandInData, SystemVmRow } from "./store";
 
@@ -147,15 +148,23 @@ function createSystemVm(data: StandInData, runtime: Runtime, zoneId: string, typ
     return true;
 }
 
-/** Why a zone cannot run system VMs yet, or undefined when it can. */
+/**
+ * Why a zone cannot run system VMs yet, or undefined when it can: SecondaryStorageManagerImpl.isZoneReady
+ * (services/secondary-storage/controller/src/main/java/org/apache/cloudstack/secondarystorage/SecondaryStorageManagerImpl.java@4.19.3.0:817-860)
+ * and ConsoleProxyManagerImpl.isZoneReady (server/src/main/java/com/cloud/consoleproxy/ConsoleProxyManagerImpl.java@4.19.3.0:877-915):
+ * an Up host, a Ready system template, an image store, primary storage. Neither looks at the physical network's or
+ * its providers' state, and the system networks' offerings carry no services, so no provider is checked when their
+ * NICs are prepared (engine/orchestration/src/main/java/org/apache/cloudstack/engine/orchestration/NetworkOrchestrator.java@4.19.3.0:2116-2121
+ * checks only the network's own providers); the VirtualRouter provider matters for routers
+ * (server/src/main/java/com/cloud/network/element/VirtualRouterElement.java@4.19.3.0:195), which the stand-in never starts.
+ */
 export function systemVmBlocker(data: StandInData, zoneId: string, now: number): string | undefined {
     const zone = data.zones.find((z) => z.id === zoneId);
     if (!zone || zone.removed || zone.allocationstate !== "Enabled") return "zone not enabled";
     if (!upRoutingHost(data, zoneId)) return "no Up host";
     if (!live(data.pools).some((p) => p.zoneId === zoneId && p.state === "Up")) return "no Up primary storage";
     if (!live(data.imageStores).some((s) => s.zoneId === zoneId)) return "no image store";
-    const template = data.templates.find((t) => t.zoneId === zoneId);
-    if (!template || template.readyAt > now) return "SystemVM template not ready";
+    if (!readySystemTemplate(data, zoneId, now)) return "SystemVM template not ready";
     return undefined;
 }
 

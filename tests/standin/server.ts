@@ -7,7 +7,7 @@
 import * as http from "http";
 import { AUTH_FAILED_TEXT, ApiError, METHOD_NOT_ALLOWED, missingParameter, UNAUTHORIZED, UNSUPPORTED_ACTION_ERROR } from "./errors";
 import { login, parseCookies, Sessions, verifySigned } from "./auth";
-import { CallContext, Commands, Reply, Runtime, TRANSPORT_PARAMS } from "./command";
+import { CallContext, Commands, pagedList, Reply, Runtime, TRANSPORT_PARAMS } from "./command";
 import { startJob } from "./lifecycle";
 import { StandInData } from "./store";
 
@@ -38,6 +38,8 @@ export interface ServerState {
     apiPath: string;
     calls: CallRecord[];
     warnings: string[];
+    /** "<command>: accepted but ignored: <names>" for parameters a command accepted and never read. */
+    ignored: string[];
     faults: Fault[];
 }
 
@@ -45,6 +47,10 @@ const MAX_URL = 8192;
 /** request.content.size of server.properties. */
 export const MAX_BODY = 1048576;
 const SECRET_PARAMS = /password|secretkey|signature|sessionkey|apikey/;
+
+/** The list commands (BaseListCmd subclasses): they take keyword, page and pagesize, and their answers are paged. */
+const isListCommand = (command: string) => command.startsWith("list") && command !== "listCapabilities";
+const LIST_PARAMS = ["keyword", "page", "pagesize"];
 
 /** Commands that change nothing; everything else is saved after it runs. */
 export const isReadOnly = (command: string) => /^(list|get|query)/.test(command);
@@ -83,9 +89,13 @@ function render(command: string, reply: Reply, jobid?: string): string {
     switch (reply.kind) {
         case "object":
             return JSON.stringify({ [name]: { [reply.name]: reply.value } });
-        case "list":
-            // An empty list is an empty object: no count, no array.
-            return JSON.stringify({ [name]: reply.items.length ? { count: reply.items.length, [reply.name]: reply.items } : {} });
+        case "list": {
+            // server/src/main/java/com/cloud/api/response/ApiResponseSerializer.java@4.19.3.0:97-130: a zero count is an empty
+            // object; a page past the end keeps the count without the array.
+            const count = reply.count ?? reply.items.length;
+            if (!count) return JSON.stringify({ [name]: {} });
+            return JSON.stringify({ [name]: reply.items.length ? { count, [reply.name]: reply.items } : { count } });
+        }
         case "raw":
             return JSON.stringify({ [name]: reply.value });
         case "job":
@@ -99,15 +109,58 @@ function checkParams(state: ServerState, command: string, params: Record<string,
     const spec = state.commands[command];
     const required = (spec.required ?? "").split(" ").filter(Boolean);
     for (const name of required) if (params[name] === undefined) throw missingParameter(command, name);
-    const known = new Set([...required, ...(spec.optional ?? "").split(" "), ...TRANSPORT_PARAMS]);
+    const known = new Set([...required, ...(spec.optional ?? "").split(" "), ...TRANSPORT_PARAMS, ...(isListCommand(command) ? LIST_PARAMS : [])]);
     const unknown = Object.keys(params).filter((name) => !known.has(name.split("[")[0]));
     if (unknown.length) state.warnings.push(`Received unknown parameters for command ${command.toLowerCase()}. Unknown parameters : ${unknown.join(" ")}`);
 }
 
-async function execute(state: ServerState, ctx: CallContext, record: CallRecord): Promise<string> {
-    checkParams(state, ctx.command, ctx.params);
+/**
+ * Watches which parameters a command reads. One the stand-in accepts but never
+ * reads is recorded in `ignored`: the real server would act on it, so a test
+ * that sends it proves nothing about it.
+ */
+function trackReads(state: ServerState, ctx: CallContext): { ctx: CallContext; report(): void } {
+    const read = new Set<string>();
+    const note = (key: string | symbol) => {
+        if (typeof key === "string") read.add(key);
+    };
+    const params = new Proxy(ctx.params, {
+        get: (target, key, receiver) => (note(key), Reflect.get(target, key, receiver)),
+        has: (target, key) => (note(key), Reflect.has(target, key)),
+    });
+    const spec = state.commands[ctx.command];
+    const declared = new Set([...(spec.required ?? "").split(" "), ...(spec.optional ?? "").split(" "), ...(isListCommand(ctx.command) ? LIST_PARAMS : [])]);
+    return {
+        ctx: { ...ctx, params },
+        report() {
+            const unread = Object.keys(ctx.params).filter((name) => declared.has(name.split("[")[0]) && !read.has(name));
+            if (unread.length) state.ignored.push(`${ctx.command}: accepted but ignored: ${unread.join(" ")}`);
+        },
+    };
+}
+
+async function execute(state: ServerState, callCtx: CallContext, record: CallRecord): Promise<string> {
+    checkParams(state, callCtx.command, callCtx.params);
+    const tracking = trackReads(state, callCtx);
+    const ctx = tracking.ctx;
     let reply = await state.commands[ctx.command].run(ctx);
-    if (reply.kind !== "job") return render(ctx.command, reply);
+    // Filters are read row by row: over no rows none is read, and none could have changed the (empty) answer.
+    const emptyList = reply.kind === "list" && reply.items.length === 0;
+    if (reply.kind === "list" && isListCommand(ctx.command)) reply = pagedList(ctx, reply.name, reply.items);
+    if (reply.kind !== "job") {
+        if (!emptyList) tracking.report();
+        return render(ctx.command, reply);
+    }
+    const run = reply.run;
+    // An async command reads the rest of its parameters when its job runs.
+    reply = {
+        ...reply,
+        run: () => {
+            const result = run();
+            tracking.report();
+            return result;
+        },
+    };
     const failure = takeFault(state, ctx.command, "failJob");
     if (failure && failure.kind === "failJob") {
         reply = { ...reply, run: () => { throw new ApiError(failure.errorcode ?? 530, failure.errortext); } };

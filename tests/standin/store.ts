@@ -32,6 +32,7 @@ export interface ZoneRow extends Row {
     domain?: string;
     allocationstate: AllocationState;
     localstorageenabled: boolean;
+    securitygroupsenabled?: boolean;
 }
 
 export interface PhysicalNetworkRow extends Row {
@@ -145,11 +146,18 @@ export interface SystemVmRow extends Row {
     linklocalip: string;
 }
 
-/** The KVM SystemVM template's copy in one zone. */
+/**
+ * A SYSTEM template for KVM and its copy in one zone. A zone can hold two: the
+ * one seeded by cloud-install-sys-tmplt and the one the 4.19 package registers
+ * itself (SystemVmTemplateRegistration), of which one may still be downloading.
+ */
 export interface TemplateCopy {
+    /** The template's uuid (the same in every zone it is copied to). */
+    templateId: string;
+    name: string;
     zoneId: string;
-    /** Epoch ms when the copy on the image store is ready. */
-    readyAt: number;
+    /** Epoch ms when the copy on the image store is ready; null: never (the download failed). */
+    readyAt: number | null;
 }
 
 export interface UserRow extends Row {
@@ -196,6 +204,8 @@ export interface StandInData {
     templates: TemplateCopy[];
     users: UserRow[];
     configurations: Record<string, string>;
+    /** Zone-scoped values (data_center_details), by zone id then name. */
+    zoneConfigurations: Record<string, Record<string, string>>;
     jobs: JobRow[];
 }
 
@@ -216,15 +226,20 @@ function defaultHostIp(): string {
 /** Global settings the program reads or writes, with 4.19's defaults. */
 export const DEFAULT_CONFIGURATIONS: Record<string, string> = {
     host: defaultHostIp(),
-    "use.https.to.upload": "false",
+    // api/src/main/java/com/cloud/storage/VolumeApiService.java@4.19.3.0:54-57 (default true)
+    "use.https.to.upload": "true",
     "prometheus.exporter.enable": "false",
     "prometheus.exporter.port": "9595",
     "prometheus.exporter.allowed.ips": "127.0.0.1",
     "incorrect.login.attempts.allowed": "5",
+    "default.page.size": "500",
     "api.sessionkey.check.locations": "CookieAndParameter",
     "kvm.private.network.device": "cloudbr0",
     "kvm.public.network.device": "cloudbr0",
     "kvm.guest.network.device": "cloudbr0",
+    "vr.public.interface.max.mtu": "1500",
+    "vr.private.interface.max.mtu": "1500",
+    "allow.end.users.to.specify.vr.mtu": "false",
 };
 
 export function freshData(): StandInData {
@@ -245,6 +260,7 @@ export function freshData(): StandInData {
         templates: [],
         users: [],
         configurations: { ...DEFAULT_CONFIGURATIONS },
+        zoneConfigurations: {},
         jobs: [],
     };
     // A fresh install: admin / password in the ROOT domain, no API keys.

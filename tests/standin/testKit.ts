@@ -14,6 +14,7 @@ import { provider as rangeProvider } from "../../providers/cloudstack/objects/pu
 import { provider as secondaryProvider } from "../../providers/cloudstack/objects/secondaryStorage";
 import { provider as zoneProvider } from "../../providers/cloudstack/objects/zone";
 import { provider as enablementProvider } from "../../providers/cloudstack/objects/zoneEnablement";
+import { provider as settingProvider } from "../../providers/cloudstack/objects/globalSetting";
 import { ApiConnection, ProviderOf } from "../../providers/cloudstack/resource";
 import { planZone, ZoneObjectKind } from "../../providers/cloudstack/zonePlan";
 import { isReadOnly } from "./server";
@@ -35,6 +36,16 @@ export function mutatingCommands(standIn: StandIn, since = 0): string[] {
         .map((c) => c.command);
 }
 
+/** What the stand-in saw go wrong: refused calls, failed jobs, unknown and ignored parameters. */
+export function rejected(standIn: StandIn): string[] {
+    return [
+        ...standIn.calls.filter((c) => c.status !== 200).map((c) => `${c.command} answered ${c.status}`),
+        ...standIn.data.jobs.filter((j) => j.status !== 1).map((j) => `${j.cmd} job ${j.status === 0 ? "still running" : `failed: ${JSON.stringify(j.result)}`}`),
+        ...standIn.warnings,
+        ...standIn.ignored,
+    ];
+}
+
 export function callsTo(standIn: StandIn, command: string) {
     return standIn.calls.filter((c) => c.command === command);
 }
@@ -49,6 +60,7 @@ export interface Created {
 
 const PROVIDERS: Record<ZoneObjectKind, ProviderOf<any>> = {
     zone: zoneProvider,
+    zoneSetting: settingProvider,
     physicalNetwork: networkProvider,
     pod: podProvider,
     publicIpRange: rangeProvider,

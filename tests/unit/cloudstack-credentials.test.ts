@@ -86,4 +86,25 @@ describe("GlobalSetting", () => {
         await settingProvider.create({ connection, name: "prometheus.exporter.enable", value: "false" });
         expect(mutatingCommands(standIn)).toEqual([]);
     });
+
+    test("a zone-scoped setting (the guest MTU) is written with zoneid, read back from the zone, and unchanged makes no call", async () => {
+        const connection = adminConnection(standIn);
+        const api = new CloudStackClient({ apiUrl: connection.apiUrl, credentials: { apiKey: connection.apiKey, secretKey: connection.secretKey } });
+        const zoneId = ((await api.request("createZone", { name: "MTU", dns1: "8.8.8.8", internaldns1: "8.8.8.8", networktype: "Advanced" })).zone as { id: string }).id;
+        const inputs = { connection, zoneId, name: "vr.private.interface.max.mtu", value: "1450" };
+        const since = standIn.calls.length;
+        const { id, outs } = (await settingProvider.create(inputs)) as { id: string; outs: any };
+        expect(standIn.calls.slice(since).filter((c) => c.command === "updateConfiguration").map((c) => c.params)).toEqual([
+            expect.objectContaining({ name: "vr.private.interface.max.mtu", value: "1450", zoneid: zoneId }),
+        ]);
+        expect(standIn.data.zoneConfigurations[zoneId]).toEqual({ "vr.private.interface.max.mtu": "1450" });
+        expect(standIn.data.configurations["vr.private.interface.max.mtu"]).toBe("1500");
+        expect(outs.previousValue).toBe("1500");
+        const again = standIn.calls.length;
+        await settingProvider.update(id, outs, inputs);
+        expect(mutatingCommands(standIn, again)).toEqual([]);
+        expect(standIn.ignored).toEqual([]);
+        await settingProvider.delete(id, outs);
+        expect(standIn.data.zoneConfigurations[zoneId]).toEqual({ "vr.private.interface.max.mtu": "1500" });
+    });
 });

@@ -48,16 +48,18 @@ async function declare(zone: ZoneSettings, extra: Record<string, unknown> = {}) 
     return component;
 }
 
-test("the seed's zone: keys bootstrapped, one object of each kind, the host setting", async () => {
+test("the seed's zone: keys bootstrapped, one object of each kind, the host setting and the zone's guest MTU", async () => {
     await declare(seed(), { managementAddress: "10.15.0.116" });
     expect(kinds()).toEqual([
-        "ApiCredentials", "Cluster", "GlobalSetting", "Host", "PhysicalNetwork", "Pod", "PrimaryStorage", "PublicIpRange", "SecondaryStorage", "Zone", "ZoneEnablement", "cloudstack:zone:Zone",
+        "ApiCredentials", "Cluster", "GlobalSetting", "GlobalSetting", "Host", "PhysicalNetwork", "Pod", "PrimaryStorage", "PublicIpRange", "SecondaryStorage", "Zone", "ZoneEnablement", "cloudstack:zone:Zone",
     ].sort());
     const host = current().find((r) => r.type.endsWith(":Host"));
     expect(host?.inputs).toMatchObject({ ip: "10.15.0.117", username: "root" });
     // The management-key path: an empty password, still passed as a secret.
     expect(host?.inputs.password).toMatchObject({ value: "" });
-    expect(current().find((r) => r.type.endsWith(":GlobalSetting"))?.inputs).toMatchObject({ name: "host", value: "10.15.0.116" });
+    const settings = current().filter((r) => r.type.endsWith(":GlobalSetting"));
+    expect(settings.find((r) => r.inputs.name === "host")?.inputs).toMatchObject({ value: "10.15.0.116" });
+    expect(settings.find((r) => r.inputs.name !== "host")?.inputs).toMatchObject({ name: "vr.private.interface.max.mtu", value: "1500", zoneId: expect.anything() });
 });
 
 test("given keys: no bootstrap; a password-path host needs kvmHostPassword", async () => {

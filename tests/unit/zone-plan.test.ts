@@ -41,7 +41,7 @@ describe("the prod example's zone plan", () => {
         }
         // The first image store registers the SystemVM template for the clusters' hypervisors: clusters first.
         for (const key of keysOf("secondaryStorage")) expect(entry(key).after).toEqual(keysOf("cluster"));
-        expect(entry("enablement").after.sort()).toEqual([...networks, ...keysOf("publicIpRange"), ...keysOf("host"), ...keysOf("primaryStorage"), ...keysOf("secondaryStorage")].sort());
+        expect(entry("enablement").after.sort()).toEqual([...keysOf("zoneSetting"), ...networks, ...keysOf("publicIpRange"), ...keysOf("host"), ...keysOf("primaryStorage"), ...keysOf("secondaryStorage")].sort());
         // Every reference points backwards: what an entry needs exists before it.
         plan.forEach((e, i) => {
             for (const key of [...Object.values(e.ids), ...e.after]) expect({ entry: e.key, needs: key, before: plan.findIndex((o) => o.key === key) < i }).toEqual({ entry: e.key, needs: key, before: true });

@@ -107,7 +107,11 @@ export const provider = defineProvider<HostInputs, HostView>({
                 MAINTENANCE_TIMEOUT_MS,
             );
         }
-        await api.request("deleteHost", { id, forced: "true", forcedestroylocalstorage: "true" });
+        // No forcedestroylocalstorage: the zone has no local storage (localstorageenabled is never set), so it would change nothing.
+        // deleteHost leaves the agent running on the host; with add.host.on.service.restart.kvm (default true) it adds
+        // itself again when cloudstack-agent restarts (ConfigurationManagerImpl ADD_HOST_ON_SERVICE_RESTART_KVM). A zone-only
+        // stack does not manage the hosts, so README tells to stop the agent there after destroy.
+        await api.request("deleteHost", { id, forced: "true" });
     },
     outputs: (host) => ({ hostName: host.name, state: host.state }),
 });

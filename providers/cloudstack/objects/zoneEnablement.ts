@@ -10,7 +10,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { CloudStackClient } from "../client";
 import { ArgsOf, CloudStackResource, ConnectedArgs } from "../dynamicResource";
-import { inspectZone, notReady, Readiness } from "../readiness";
+import { inspectZone, notReady, Readiness, ReadinessCheck } from "../readiness";
 import { clientFor, ObjectInputs, sameValue } from "../resource";
 import { InputChecks } from "../validate";
 import { waitFor } from "../wait";
@@ -115,8 +115,8 @@ export class ZoneEnablement extends CloudStackResource {
     declare readonly allocationState: pulumi.Output<string>;
     /** Whether every readiness check passed. */
     declare readonly ready: pulumi.Output<boolean>;
-    /** Each check with what was seen, e.g. { item: "SSVM", ready: true, detail: "s-5-VM Running" }. */
-    declare readonly checks: pulumi.Output<{ item: string; ready: boolean; detail: string }[]>;
+    /** Each check with what was seen, e.g. { kind: "ssvm", item: "SSVM", ready: true, detail: "s-5-VM Running" }. */
+    declare readonly checks: pulumi.Output<ReadinessCheck[]>;
 
     constructor(name: string, args: ArgsOf<Omit<ZoneEnablementInputs, "connection">> & ConnectedArgs, opts?: pulumi.CustomResourceOptions) {
         super("zoneEnablement", "ZoneEnablement", name, args, ["allocationState", "ready", "checks"], opts);

@@ -26,7 +26,8 @@ export const clusterCommands: Commands = {
             const { data, params } = ctx;
             const zone = existing(ref(ctx, "zoneid", data.zones), "Zone");
             const pod = existing(ref(ctx, "podid", data.pods), "Pod");
-            if (pod.zoneId !== zone.id) throw paramError(`Pod ${pod.dbId} does not belong to zone ${zone.dbId}`);
+            // server/src/main/java/com/cloud/resource/ResourceManagerImpl.java@4.19.3.0:449-454
+            if (pod.zoneId !== zone.id) throw paramError(`Pod with specified id doesn't belong to the zone ${zone.dbId}`);
             // Hypervisor.HypervisorType.getType ignores case; the cluster type is a case-sensitive valueOf.
             if (params.hypervisor.toLowerCase() !== "kvm") throw paramError(`Unable to resolve ${params.hypervisor} to a supported hypervisor type (this stand-in knows KVM)`);
             oneOf(ctx, "clustertype", ["CloudManaged", "ExternalManaged"] as const);

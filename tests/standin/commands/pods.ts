@@ -6,7 +6,7 @@
  */
 import { asyncJob, CallContext, Commands, existing, filterRows, list, object, ref, sameName, success } from "../command";
 import { internalError, paramError } from "../errors";
-import { inRange, ipToLong, isIpv4, longToIp, netmaskBits, rangesOverlap, sameSubnet } from "../ip";
+import { inRange, ipToLong, isIpv4, longToIp, netmaskBits, rangesOverlap, subnetOf } from "../ip";
 import { live, markRemoved, newRow, PodRow, StandInData } from "../store";
 
 export function renderPod(data: StandInData, pod: PodRow) {
@@ -33,26 +33,35 @@ export function takenPodAddresses(data: StandInData, pod: PodRow): string[] {
         .map((vm) => vm.privateip);
 }
 
-function checkPodRange(data: StandInData, zoneId: string, podId: string | undefined, gateway: string, netmask: string, startip: string, endip: string): void {
-    for (const [name, value] of Object.entries({ gateway, netmask, startip, endip })) {
-        if (!isIpv4(value)) throw paramError(`Please specify a valid IPv4 address for ${name}: ${value}`);
-    }
-    if (netmaskBits(netmask) === undefined) throw paramError(`Please specify a valid netmask: ${netmask}`);
+/**
+ * checkPodRangeParametersBasicsForNonEdgeZone (server/src/main/java/com/cloud/configuration/ConfigurationManagerImpl.java@4.19.3.0:2321-2334): createPod's
+ * addresses, an absent one included, before anything else.
+ */
+function checkPodBasics(params: Record<string, string | undefined>): void {
+    if (!isIpv4(params.startip)) throw paramError("The start IP is invalid");
+    if (params.endip !== undefined && !isIpv4(params.endip)) throw paramError("The end IP is invalid");
+    if (!isIpv4(params.gateway)) throw paramError("The gateway is invalid");
+    if (netmaskBits(params.netmask ?? "") === undefined) throw paramError("The netmask is invalid");
+}
+
+/**
+ * checkPodAttributesForNonEdgeZone (server/src/main/java/com/cloud/configuration/ConfigurationManagerImpl.java@4.19.3.0:1544-1586) minus the subnet check (checkPodCidrSubnets
+ * below): checkIpRange (:2529-2552), then no public address of the zone inside the range (checkOverlapPublicIpRange
+ * :2555-2566), then the gateway inside the CIDR (:1571-1574) and outside the range (:1577-1581).
+ */
+function checkPodRange(data: StandInData, zoneId: string, gateway: string, netmask: string, startip: string, endip: string): void {
+    const bits = netmaskBits(netmask) ?? 32;
+    const network = subnetOf(gateway, bits);
+    if (subnetOf(startip, bits) !== network) throw paramError("The start address of the IP range is not in the CIDR subnet.");
+    if (subnetOf(endip, bits) !== network) throw paramError("The end address of the IP range is not in the CIDR subnet.");
     if (ipToLong(startip) > ipToLong(endip)) throw paramError("The start IP address must have a lower value than the end IP address.");
-    if (!sameSubnet(startip, gateway, netmask) || !sameSubnet(endip, gateway, netmask)) {
-        throw paramError("The start address of the IP range is not in the CIDR subnet.");
-    }
-    if (inRange(gateway, startip, endip)) throw paramError("The gateway IP address cannot be within the pod IP range");
     for (const vlan of live(data.vlans).filter((v) => v.zoneId === zoneId)) {
-        if (rangesOverlap(startip, endip, vlan.startip, vlan.endip)) throw paramError("The Start IP and endIP address range overlap with Public IP");
-    }
-    for (const other of live(data.pods).filter((p) => p.zoneId === zoneId && p.id !== podId)) {
-        for (const range of other.ranges) {
-            if (rangesOverlap(startip, endip, range.startip, range.endip)) {
-                throw paramError(`The Start IP and endIP address range overlap with the IP range of pod ${other.name}`);
-            }
+        if (rangesOverlap(startip, endip, vlan.startip, vlan.endip)) {
+            const first = longToIp(Math.max(ipToLong(startip), ipToLong(vlan.startip)));
+            throw paramError(`The Start IP and endIP address range overlap with Public IP :${first}`);
         }
     }
+    if (inRange(gateway, startip, endip)) throw paramError("The gateway shouldn't overlap start/end ip addresses");
 }
 
 function updatePodRange(ctx: CallContext, pod: PodRow): void {
@@ -83,6 +92,39 @@ function updatePodRange(ctx: CallContext, pod: PodRow): void {
     range.endip = newEnd;
 }
 
+/**
+ * checkPodCidrSubnets (server/src/main/java/com/cloud/configuration/ConfigurationManagerImpl.java@4.19.3.0:5925-6024),
+ * run last by checkPodAttributesForNonEdgeZone (:1582-1585, check.pod.cidrs defaults to on): the pod's subnet,
+ * compared at the shorter of the two prefixes, may equal neither the zone's guest CIDR (:5973-5987) nor another
+ * pod's of the zone (:6011-6020). A new pod ("newPod") and an edited one get different texts.
+ */
+function checkPodCidrSubnets(data: StandInData, zoneId: string, pod: { id?: string; name: string }, gateway: string, netmask: string): void {
+    const zone = data.zones.find((z) => z.id === zoneId) as { name: string; guestcidraddress?: string };
+    const bits = netmaskBits(netmask) ?? 32;
+    const isNew = pod.id === undefined;
+    if (zone.guestcidraddress) {
+        const [guestIp, guestBits] = zone.guestcidraddress.split("/");
+        const size = Math.min(bits, Number(guestBits));
+        if (subnetOf(gateway, size) === subnetOf(guestIp, size)) {
+            throw paramError(
+                isNew
+                    ? "The subnet of the pod you are adding conflicts with the subnet of the Guest IP Network. Please specify a different CIDR."
+                    : `Warning: The subnet of pod ${pod.name} in zone ${zone.name} conflicts with the subnet of the Guest IP Network. Please change either the pod's CIDR or the Guest IP Network's subnet, and re-run install-vmops-management.`,
+            );
+        }
+    }
+    for (const other of live(data.pods).filter((p) => p.zoneId === zoneId && p.id !== pod.id)) {
+        const size = Math.min(bits, netmaskBits(other.netmask) ?? 32);
+        if (subnetOf(gateway, size) === subnetOf(other.gateway, size)) {
+            throw paramError(
+                isNew
+                    ? `The subnet of the pod you are adding conflicts with the subnet of pod ${other.name} in zone ${zone.name}. Please specify a different CIDR.`
+                    : `Warning: The pods ${pod.name} and ${other.name} in zone ${zone.name} have conflicting CIDR subnets. Please change the CIDR of one of these pods.`,
+            );
+        }
+    }
+}
+
 /** checkIfPodIsDeletable, in the source's order. */
 function podBlocker(data: StandInData, pod: PodRow): string | undefined {
     if (takenPodAddresses(data, pod).length > 0) return "there are private IP addresses allocated in this pod.";
@@ -98,16 +140,16 @@ export const podCommands: Commands = {
         run(ctx) {
             const { data, params } = ctx;
             const zone = existing(ref(ctx, "zoneid", data.zones), "Zone");
-            for (const name of ["gateway", "netmask", "startip"]) {
-                if (!params[name]) throw paramError(`Unable to create the pod: ${name} is required for a non-edge zone`);
-            }
+            checkPodBasics(params);
+            // ConfigurationManagerImpl.java@4.19.3.0:1590-1595 (checkPodAttributes, checkForDuplicates)
             if (live(data.pods).some((p) => p.zoneId === zone.id && sameName(p.name, params.name))) {
                 throw paramError(`A pod with name: ${params.name} already exists in zone ${zone.dbId}. Please specify a different pod name. `);
             }
-            // Without an end address the range runs to the last host address of the CIDR.
+            // ConfigurationManagerImpl.java@4.19.3.0:2379-2383: without an end address the range runs to the CIDR's last host address.
             const size = 2 ** (32 - (netmaskBits(params.netmask) ?? 32));
             const endip = params.endip ?? longToIp(Math.floor(ipToLong(params.gateway) / size) * size + size - 2);
-            checkPodRange(data, zone.id, undefined, params.gateway, params.netmask, params.startip, endip);
+            checkPodRange(data, zone.id, params.gateway, params.netmask, params.startip, endip);
+            checkPodCidrSubnets(data, zone.id, { name: params.name }, params.gateway, params.netmask);
             const pod: PodRow = {
                 ...newRow(data),
                 zoneId: zone.id,
@@ -140,7 +182,8 @@ export const podCommands: Commands = {
             if (params.netmask && takenPodAddresses(data, pod).length > 0 && (netmaskBits(params.netmask) ?? 0) > (netmaskBits(pod.netmask) ?? 0)) {
                 throw internalError("The specified pod has allocated private IP addresses, so its IP address range can be extended only");
             }
-            for (const range of pod.ranges) checkPodRange(data, pod.zoneId, pod.id, gateway, netmask, range.startip, range.endip);
+            for (const range of pod.ranges) checkPodRange(data, pod.zoneId, gateway, netmask, range.startip, range.endip);
+            checkPodCidrSubnets(data, pod.zoneId, pod, gateway, netmask);
             if (params.name && !sameName(params.name, pod.name) && live(data.pods).some((p) => p.zoneId === pod.zoneId && sameName(p.name, params.name))) {
                 throw paramError(`A pod with name: ${params.name} already exists in zone ${pod.zoneId}. Please specify a different pod name. `);
             }

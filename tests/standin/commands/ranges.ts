@@ -87,7 +87,10 @@ export const rangeCommands: Commands = {
     listVlanIpRanges: {
         optional: "id zoneid podid physicalnetworkid forvirtualnetwork vlan keyword networkid account domainid projectid",
         run(ctx) {
-            const rows = filterRows(ctx, ctx.data.vlans, { zoneid: "zoneId", physicalnetworkid: "physicalNetworkId" });
+            // server/src/main/java/com/cloud/server/ManagementServerImpl.java@4.19.3.0:2350,2375-2376: forvirtualnetwork picks
+            // VirtualNetwork or DirectAttached ranges; the stand-in's ranges are all public (VirtualNetwork) ones.
+            const virtual = ctx.params.forvirtualnetwork === undefined ? undefined : ctx.params.forvirtualnetwork === "true";
+            const rows = virtual === false ? [] : filterRows(ctx, ctx.data.vlans, { zoneid: "zoneId", physicalnetworkid: "physicalNetworkId" });
             return list("vlaniprange", rows.map((v) => renderVlan(ctx.data, v)));
         },
     },

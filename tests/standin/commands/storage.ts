@@ -9,6 +9,7 @@
 import { asyncJob, CallContext, Commands, existing, filterRows, list, object, optionalRef, ref, sameName, success } from "../command";
 import { ApiError, INTERNAL_ERROR, internalError, paramError, serverApiError } from "../errors";
 import { ImageStoreRow, live, markRemoved, newRow, PoolRow, StandInData } from "../store";
+import { addSystemTemplate } from "./systemvms";
 
 export function renderPool(data: StandInData, pool: PoolRow) {
     return {
@@ -63,17 +64,21 @@ function createPool(ctx: CallContext) {
     if (scope === "cluster") {
         const pod = optionalRef(ctx, "podid", data.pods);
         const cluster = optionalRef(ctx, "clusterid", data.clusters);
+        // plugins/storage/volume/default/src/main/java/org/apache/cloudstack/storage/datastore/lifecycle/CloudStackPrimaryDataStoreLifeCycleImpl.java@4.19.3.0:132
         if (!pod || !cluster) throw new Error("Cluster id requires pod id");
+        // CloudStackPrimaryDataStoreLifeCycleImpl.java@4.19.3.0:386
         if (!upHost((h) => h.clusterId === cluster.id)) throw new Error(`No host up to associate a storage pool with in cluster ${cluster.dbId}`);
         podId = pod.id;
         clusterId = cluster.id;
     } else if (scope === "zone") {
         if (!params.hypervisor) throw new Error("hypervisor type must be specified for a zone wide storage pool");
+        // CloudStackPrimaryDataStoreLifeCycleImpl.java@4.19.3.0:454
         if (!upHost((h) => h.zoneId === zone.id)) throw new Error("Failed to create storage pool as it is not accessible to hosts.");
     } else {
         throw new Error(`Invalid scope ${params.scope}; supported scopes are cluster and zone`);
     }
     const same = live(data.pools).find((p) => p.ipaddress === url.host && p.path === url.path);
+    // CloudStackPrimaryDataStoreLifeCycleImpl.java@4.19.3.0:283
     if (same) throw new Error(`Storage pool ${url.path} already in use by another pod (id=${same.dbId})`);
     const pool: PoolRow = { ...newRow(data), zoneId: zone.id, podId, clusterId, name: params.name, scope: scope === "zone" ? "ZONE" : "CLUSTER", ipaddress: url.host, path: url.path, state: "Up" };
     data.pools.push(pool);
@@ -96,7 +101,7 @@ function addImageStore(ctx: CallContext) {
     // registerSystemVmTemplateOnFirstNfsStore: only for hypervisors that already have a cluster in the zone.
     const hasKvmCluster = live(data.clusters).some((c) => c.zoneId === zone.id);
     if (firstInZone && (runtime.templateSeeded || hasKvmCluster) && !data.templates.some((t) => t.zoneId === zone.id)) {
-        data.templates.push({ zoneId: zone.id, readyAt: runtime.now() + runtime.templateReadyMs });
+        addSystemTemplate(data, zone.id, runtime.now() + runtime.templateReadyMs);
     }
     return object("imagestore", renderImageStore(data, store));
 }
@@ -153,9 +158,9 @@ export const storageCommands: Commands = {
         run(ctx) {
             const { data } = ctx;
             const pool = existing(ref(ctx, "id", data.pools), "Storage pool");
+            const forced = ctx.params.forced === "true";
             if (pool.state !== "Maintenance") throw paramError(`Unable to delete storage due to it is not in Maintenance state, id: ${pool.dbId}`);
             if (live(data.systemVms).some((v) => v.poolId === pool.id)) {
-                const forced = ctx.params.forced === "true";
                 throw internalError(`Cannot delete pool ${pool.name} as there are associated ${forced ? "non-destroyed vols" : "volumes"} for this pool`);
             }
             markRemoved(pool);

@@ -1,9 +1,37 @@
 /** System VMs and the SystemVM template as listSystemVms / destroySystemVm / listTemplates show them. */
 import { asyncJob, Commands, existing, filterRows, list, object, ref } from "../command";
-import { live, markRemoved, StandInData, SystemVmRow } from "../store";
+import { PARAM_ERROR, serverApiError } from "../errors";
+import { live, markRemoved, StandInData, SystemVmRow, TemplateCopy } from "../store";
 
-/** The id of the KVM SystemVM template (the same row in every zone). */
+/** The id of the KVM SystemVM template seeded by cloud-install-sys-tmplt (the same row in every zone). */
 export const SYSTEM_TEMPLATE_ID = "8e3d4c1a-5b26-4e0b-9d41-3f0d2a7c9b10";
+const SYSTEM_TEMPLATE_NAME = "SystemVM Template (KVM)";
+
+/** api/src/main/java/com/cloud/hypervisor/Hypervisor.java@4.19.3.0 HypervisorType names besides KVM. */
+const OTHER_HYPERVISORS = ["xenserver", "hyperv", "vmware", "baremetal", "simulator", "ovm", "ovm3", "lxc", "custom", "any"];
+
+const TEMPLATE_FILTERS = ["featured", "self", "selfexecutable", "shared", "sharedexecutable", "executable", "community", "all"] as const;
+
+/**
+ * TemplateFilter.valueOf (server/src/main/java/com/cloud/api/query/QueryManagerImpl.java@4.19.3.0:4440, enum at
+ * api/src/main/java/com/cloud/template/VirtualMachineTemplate.java@4.19.3.0:71): an unknown value throws
+ * IllegalArgumentException, which server/src/main/java/com/cloud/api/ApiServer.java@4.19.3.0:666 answers as PARAM_ERROR (431) with its message.
+ */
+function templateFilter(value: string): (typeof TEMPLATE_FILTERS)[number] {
+    // Wrapped in a ServerApiException around a plain IllegalArgumentException: cserrorcode 9999 (ServerApiException.java@4.19.3.0:45).
+    if (!(TEMPLATE_FILTERS as readonly string[]).includes(value)) throw serverApiError(PARAM_ERROR, `No enum constant com.cloud.template.VirtualMachineTemplate.TemplateFilter.${value}`);
+    return value as (typeof TEMPLATE_FILTERS)[number];
+}
+
+/** A SYSTEM KVM template's copy in a zone (default: the seeded one), Ready at `readyAt` (null: its download failed). */
+export function addSystemTemplate(data: StandInData, zoneId: string, readyAt: number | null, templateId = SYSTEM_TEMPLATE_ID, name = SYSTEM_TEMPLATE_NAME): void {
+    data.templates.push({ templateId, name, zoneId, readyAt });
+}
+
+/** The first Ready SYSTEM template of the zone, as findSystemVMReadyTemplate picks one to start system VMs from. */
+export function readySystemTemplate(data: StandInData, zoneId: string, now: number): TemplateCopy | undefined {
+    return data.templates.find((t) => t.zoneId === zoneId && t.readyAt !== null && t.readyAt <= now);
+}
 
 function renderVm(data: StandInData, vm: SystemVmRow, state: string = vm.state) {
     return {
@@ -54,24 +82,42 @@ export const systemVmCommands: Commands = {
     },
     listTemplates: {
         required: "templatefilter",
-        optional: "id zoneid name hypervisor keyword listall showremoved showunique details isvnf arch",
+        optional: "id zoneid name hypervisor templatetype keyword listall showremoved showunique details isvnf",
         run(ctx) {
             const { data, params, runtime } = ctx;
-            if (params.templatefilter !== "system" && params.templatefilter !== "all") return list("template", []);
-            const copies = data.templates.filter((t) => (!params.zoneid || t.zoneId === params.zoneid) && live(data.zones).some((z) => z.id === t.zoneId));
+            const filter = templateFilter(params.templatefilter);
+            // server/src/main/java/com/cloud/api/query/QueryManagerImpl.java@4.19.3.0:4498: no hypervisor in any cluster yet → an empty list.
+            if (!live(data.clusters).length) return list("template", []);
+            // Only the SYSTEM templates exist here; they belong to the system account and are neither public nor featured,
+            // so the root admin sees them with `all` alone (QueryManagerImpl.java@4.19.3.0:4448 listAll; :4793 showDomr).
+            if (filter !== "all") return list("template", []);
+            // QueryManagerImpl.java@4.19.3.0:4468 HypervisorType.getType: case-insensitive; an unknown name is None, which
+            // filters nothing (:4775); another known hypervisor finds no KVM template.
+            const hypervisor = params.hypervisor?.toLowerCase();
+            const otherHypervisor = hypervisor !== undefined && hypervisor !== "kvm" && OTHER_HYPERVISORS.includes(hypervisor);
+            const copies = data.templates.filter(
+                (t) =>
+                    (!params.zoneid || t.zoneId === params.zoneid) &&
+                    live(data.zones).some((z) => z.id === t.zoneId) &&
+                    (params.id === undefined || t.templateId === params.id) &&
+                    (params.name === undefined || t.name === params.name) &&
+                    // QueryManagerImpl.java@4.19.3.0:4815: templatetype compared in the database (case-insensitive collation).
+                    (params.templatetype === undefined || params.templatetype.toUpperCase() === "SYSTEM") &&
+                    !otherHypervisor,
+            );
             return list(
                 "template",
                 copies.map((copy) => {
-                    const ready = copy.readyAt <= runtime.now();
+                    const ready = copy.readyAt !== null && copy.readyAt <= runtime.now();
                     return {
-                        id: SYSTEM_TEMPLATE_ID,
-                        name: "SystemVM Template (KVM)",
+                        id: copy.templateId,
+                        name: copy.name,
                         templatetype: "SYSTEM",
                         hypervisor: "KVM",
                         zoneid: copy.zoneId,
                         zonename: data.zones.find((z) => z.id === copy.zoneId)?.name,
                         isready: ready,
-                        status: ready ? "Download Complete" : "45% Downloaded",
+                        status: ready ? "Download Complete" : copy.readyAt === null ? "Failed to download template" : "45% Downloaded",
                     };
                 }),
             );

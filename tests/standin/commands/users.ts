@@ -32,7 +32,13 @@ export const userCommands: Commands = {
     listUsers: {
         optional: "id username account accounttype domainid state keyword listall isrecursive page pagesize showicon usersource",
         run(ctx) {
-            const rows = filterRows(ctx, ctx.data.users, { username: "username", account: "account", state: "state" });
+            // server/src/main/java/com/cloud/api/query/QueryManagerImpl.java@4.19.3.0:700,728 (buildACLSearchParameters):
+            // with listall=true an admin sees every domain's users; otherwise its own domain's, and its subdomains' with isrecursive=true.
+            const listAll = ctx.params.listall === "true";
+            const recursive = ctx.params.isrecursive === "true";
+            const home = ctx.user.domainPath;
+            const visible = (path: string) => listAll || path === home || (recursive && path.startsWith(home));
+            const rows = filterRows(ctx, ctx.data.users, { username: "username", account: "account", state: "state" }).filter((u) => visible(u.domainPath));
             return list("user", rows.map(renderUser));
         },
     },

@@ -1,10 +1,11 @@
 /** Zones: createZone, listZones, updateZone, deleteZone (ConfigurationManagerImpl). */
 import { CallContext, Commands, existing, filterRows, list, object, oneOf, ref, sameName, success } from "../command";
 import { internalError, paramError } from "../errors";
-import { isIpv4 } from "../ip";
+import { settingIn } from "./config";
+import { ipToLong, isIpv4 } from "../ip";
 import { live, markRemoved, newRow, StandInData, ZoneRow } from "../store";
 
-export function renderZone(zone: ZoneRow) {
+export function renderZone(data: StandInData, zone: ZoneRow) {
     return {
         id: zone.id,
         name: zone.name,
@@ -15,26 +16,36 @@ export function renderZone(zone: ZoneRow) {
         guestcidraddress: zone.guestcidraddress,
         domain: zone.domain,
         networktype: zone.networktype,
-        securitygroupsenabled: false,
+        securitygroupsenabled: zone.securitygroupsenabled ?? false,
         allocationstate: zone.allocationstate,
         localstorageenabled: zone.localstorageenabled,
         dhcpprovider: "VirtualRouter",
         type: "Core",
         tags: [],
+        // server/src/main/java/com/cloud/api/query/dao/DataCenterJoinDaoImpl.java@4.19.3.0:126-127
+        routerprivateinterfacemaxmtu: Number(settingIn(data, "vr.private.interface.max.mtu", zone.id)),
+        routerpublicinterfacemaxmtu: Number(settingIn(data, "vr.public.interface.max.mtu", zone.id)),
     };
 }
 
-/** NetUtils.validateGuestCidr: RFC 1918 or RFC 6598 (100.64/10) networks only. */
-function checkGuestCidr(cidr: string): void {
-    const [address, bits] = cidr.split("/");
-    const prefix = Number(bits);
-    const ok =
-        isIpv4(address) &&
-        Number.isInteger(prefix) &&
-        prefix >= 8 &&
-        prefix <= 30 &&
-        [/^10\./, /^192\.168\./, /^172\.(1[6-9]|2\d|3[01])\./, /^100\.(6[4-9]|[7-9]\d|1[01]\d|12[0-7])\./].some((re) => re.test(address));
-    if (!ok) throw paramError(`The guest CIDR ${cidr} is not RFC 1918 or RFC 6598 compliant`);
+/** `a` (address/prefix) lies within `b`, as NetUtils.isNetworkAWithinNetworkB compares them. */
+function cidrWithin(a: [string, number], b: [string, number]): boolean {
+    if (a[1] < b[1]) return false;
+    const mask = b[1] === 0 ? 0 : (0xffffffff << (32 - b[1])) >>> 0;
+    return ((ipToLong(a[0]) & mask) >>> 0) === ((ipToLong(b[0]) & mask) >>> 0);
+}
+
+/**
+ * NetUtils.validateGuestCidr (utils/src/main/java/com/cloud/utils/net/NetUtils.java@4.19.3.0:1141): a valid IPv4 CIDR (:570, prefix 0-32) inside 10/8, 172.16/12,
+ * 192.168/16 or 100.64/10 (:1151); ConfigurationManagerImpl.java@4.19.3.0:2702 (editZone) and :2871 (createZone)
+ * refuse anything else with this text.
+ */
+export function checkGuestCidr(cidr: string): void {
+    const [address, bits, extra] = cidr.split("/");
+    const prefix = /^\d+$/.test(bits ?? "") ? Number(bits) : -1;
+    const blocks: [string, number][] = [["10.0.0.0", 8], ["172.16.0.0", 12], ["192.168.0.0", 16], ["100.64.0.0", 10]];
+    const ok = extra === undefined && isIpv4(address) && prefix >= 0 && prefix <= 32 && blocks.some((block) => cidrWithin([address, prefix], block));
+    if (!ok) throw paramError("Please enter a valid guest cidr");
 }
 
 function checkDns(ctx: CallContext, names: string[]): void {
@@ -44,13 +55,20 @@ function checkDns(ctx: CallContext, names: string[]): void {
     }
 }
 
-/** updateZone allocationstate=Enabled: Management and Public traffic must exist; a missing Storage type is added on the Management network. */
+/**
+ * updateZone allocationstate=Enabled (server/src/main/java/com/cloud/configuration/ConfigurationManagerImpl.java@4.19.3.0:2796-2821):
+ * an Advanced zone without security groups needs one physical network with Management and one with Public traffic
+ * (NetworkModelImpl.getDefaultPhysicalNetworkByZoneAndTrafficType, server/src/main/java/com/cloud/network/NetworkModelImpl.java@4.19.3.0:1291),
+ * else 431 "Cannot enable this Zone since: <reason>"; a missing Storage type is added on the Management network (:2808-2815).
+ */
 function checkEnable(data: StandInData, zone: ZoneRow): void {
     const networks = live(data.physicalNetworks).filter((p) => p.zoneId === zone.id);
     const traffic = live(data.trafficTypes).filter((t) => networks.some((p) => p.id === t.physicalNetworkId));
-    for (const type of ["Management", "Public"]) {
+    // :2803 an Advanced zone with security groups needs no Public traffic.
+    const needed = zone.networktype === "Advanced" && !zone.securitygroupsenabled ? ["Management", "Public"] : ["Management"];
+    for (const type of needed) {
         if (!traffic.some((t) => t.traffictype === type)) {
-            throw internalError(`Cannot enable this Zone since: no physical network in the zone carries the ${type} traffic type`);
+            throw paramError(`Cannot enable this Zone since: Unable to find the default physical network with traffic=${type} in the specified zone id`);
         }
     }
     if (!traffic.some((t) => t.traffictype === "Storage")) {
@@ -95,16 +113,18 @@ export const zoneCommands: Commands = {
                 domain: params.domain,
                 allocationstate,
                 localstorageenabled: params.localstorageenabled === "true",
+                // ConfigurationManagerImpl.java@4.19.3.0:3009,3040-3042: BOOLEAN binding (Boolean.valueOf), always on in a Basic zone.
+                securitygroupsenabled: networktype === "Basic" || params.securitygroupenabled === "true",
             };
             data.zones.push(zone);
-            return object("zone", renderZone(zone));
+            return object("zone", renderZone(data, zone));
         },
     },
     listZones: {
         optional: "id name available keyword networktype showcapacities tags domainid showicon showresourceicon",
         run(ctx) {
             const zones = filterRows(ctx, ctx.data.zones, {}).filter((z) => ctx.params.name === undefined || sameName(z.name, ctx.params.name));
-            return list("zone", zones.map(renderZone));
+            return list("zone", zones.map((z) => renderZone(ctx.data, z)));
         },
     },
     updateZone: {
@@ -126,7 +146,7 @@ export const zoneCommands: Commands = {
             for (const key of ["name", "dns1", "dns2", "internaldns1", "internaldns2", "guestcidraddress", "domain"] as const) {
                 if (params[key] !== undefined) zone[key] = params[key];
             }
-            return object("zone", renderZone(zone));
+            return object("zone", renderZone(data, zone));
         },
     },
     deleteZone: {
@@ -139,6 +159,8 @@ export const zoneCommands: Commands = {
             // Deleting the zone also removes its VLAN ranges.
             for (const vlan of live(data.vlans).filter((v) => v.zoneId === zone.id)) markRemoved(vlan);
             data.templates = data.templates.filter((t) => t.zoneId !== zone.id);
+            // The zone's own settings (data_center_details) go with it.
+            delete data.zoneConfigurations[zone.id];
             markRemoved(zone);
             return success;
         },
