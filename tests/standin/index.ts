@@ -107,6 +107,8 @@ export interface StandIn {
     /** Parameters a command accepted but never read (see server.ts trackReads); tests that drive the program assert it stays empty. */
     ignored: string[];
     inject(fault: Fault): void;
+    /** How many times the system VM scanner has run (tests wait for a scan instead of sleeping). */
+    scansDone(): number;
     /** Objects of the zone kinds that are not deleted, by kind. */
     inventory(): Record<string, number>;
     close(): Promise<void>;
@@ -155,7 +157,11 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
             });
         });
     });
-    const scanner = setInterval(() => scanSystemVms(data, runtime), options.scanIntervalMs ?? 100);
+    let scans = 0;
+    const scanner = setInterval(() => {
+        scanSystemVms(data, runtime);
+        scans += 1;
+    }, options.scanIntervalMs ?? 100);
     await new Promise<void>((resolve, reject) => {
         server.once("error", reject);
         server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
@@ -170,6 +176,7 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
         warnings: state.warnings,
         ignored: state.ignored,
         inject: (fault) => state.faults.push(fault),
+        scansDone: () => scans,
         inventory() {
             const kinds = { zones: data.zones, physicalNetworks: data.physicalNetworks, pods: data.pods, vlans: data.vlans, clusters: data.clusters, hosts: data.hosts, pools: data.pools, imageStores: data.imageStores, systemVms: data.systemVms };
             return Object.fromEntries(Object.entries(kinds).map(([kind, rows]) => [kind, live(rows as { removed?: string; id: string; dbId: number; created: string }[]).length]));

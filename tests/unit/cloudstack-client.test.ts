@@ -5,7 +5,7 @@
  * where nothing can happen twice; login sessions.
  */
 import * as net from "net";
-import { CloudStackClient, FIRST_POLL_MS, POLL_INTERVAL_MS } from "../../providers/cloudstack/client";
+import { CloudStackClient } from "../../providers/cloudstack/client";
 import { CloudStackConnectionError, CloudStackError, CloudStackTimeoutError } from "../../providers/cloudstack/errors";
 import { startStandIn, StandIn, StandInOptions } from "../standin";
 import { adminConnection, callsTo } from "../standin/testKit";
@@ -75,16 +75,15 @@ describe("client", () => {
         expect(err.message).toMatch(/did not finish before its deadline.*queryAsyncJobResult jobid=/);
     });
 
-    test("polling: first look after a quarter second, then a second after each answer; completion noticed within a second", async () => {
+    test("polling: the job is asked about until it is seen done, and not after (intervals: bench/zone-build.ts)", async () => {
         await restart({ jobLatencyMs: 2300 });
         const zone = (await api.request("createZone", ZONE)).zone as { id: string };
         await api.job("createPhysicalNetwork", { zoneid: zone.id, name: "pn" });
         const job = standIn.data.jobs[0];
-        const gaps = job.polls.map((t, i) => t - (i === 0 ? job.created : job.polls[i - 1]));
-        expect(gaps[0]).toBeGreaterThanOrEqual(FIRST_POLL_MS - 5);
-        expect(gaps[0]).toBeLessThan(FIRST_POLL_MS + 200);
-        for (const gap of gaps.slice(1)) expect(gap).toBeGreaterThanOrEqual(POLL_INTERVAL_MS);
-        expect((job.firstSeenDoneAt as number) - (job.completedAt as number)).toBeLessThanOrEqual(POLL_INTERVAL_MS + 100);
+        expect(job.polls.length).toBeGreaterThan(1);
+        // The last poll is the one that saw the job done; every earlier one saw it running.
+        expect(job.firstSeenDoneAt).toBe(job.polls[job.polls.length - 1]);
+        expect(job.polls.slice(0, -1).every((t) => t < (job.completedAt as number))).toBe(true);
     });
 
     test("secrets go by POST, never in a URL", async () => {

@@ -58,6 +58,12 @@ async function waitUntil(condition: () => Promise<boolean>, timeoutMs = 10000): 
     }
 }
 
+/** Until the stand-in's system VM scanner has run `count` more times: what it would start, it has started by then. */
+async function scannerRuns(standIn: StandIn, count: number): Promise<void> {
+    const target = standIn.scansDone() + count;
+    await waitUntil(async () => standIn.scansDone() >= target);
+}
+
 const runningSystemVms = async (api: CloudStackClient, zone: string) =>
     (await api.list<{ systemvmtype: string; state: string }>("listSystemVms", { zoneid: zone })).filter((v) => v.state === "Running").map((v) => v.systemvmtype).sort();
 
@@ -117,7 +123,7 @@ describe("stand-in rules", () => {
     test("system VMs start only in an enabled, ready zone; in an enabled zone a destroyed one comes back", async () => {
         await start();
         const ids = await buildZone(api);
-        await new Promise((r) => setTimeout(r, 300));
+        await scannerRuns(standIn, 2);
         expect(await api.list("listSystemVms", { zoneid: ids.zone })).toEqual([]);
         await api.request("updateZone", { id: ids.zone, allocationstate: "Enabled" });
         await waitUntil(async () => (await runningSystemVms(api, ids.zone)).length === 2);
@@ -132,7 +138,7 @@ describe("stand-in rules", () => {
         await start({ templateSeeded: false });
         const zone = ((await api.request("createZone", { name: "Z", dns1: "8.8.8.8", internaldns1: "8.8.8.8", networktype: "Advanced" })).zone as { id: string }).id;
         await api.request("addImageStore", { zoneid: zone, name: "early", provider: "NFS", url: "nfs://10.10.0.118/export/secondary" });
-        await new Promise((r) => setTimeout(r, 100));
+        await scannerRuns(standIn, 2);
         expect(standIn.data.templates).toEqual([]);
     });
 
