@@ -20,7 +20,7 @@ import { labSettings } from "./labSettings";
 import { sshConnector } from "../standin/agents";
 import { StandInCa } from "../standin/ca";
 import { withHelpers } from "../unit/steps-partials";
-import { describeRun, onHost, runStep, StepRun, STEPS_LAB } from "./support/lab";
+import { describeRun, onHost, runStep, StepRun, STEPS_LAB, untilOnHost } from "./support/lab";
 import { describeUnless } from "../support/gate";
 
 const unavailable = labUnavailableReason();
@@ -121,8 +121,8 @@ describeLab("node scripts on a real lab", () => {
         const withExtraPackage = { ...settings.packages, basePackages: [...settings.packages.basePackages, "tree"] };
         const base = step(commonSteps(settings.nodes[0], settings.network, withExtraPackage, settings.nodes), "base");
         // A real fcntl lock on dpkg's frontend lock, held for 8 s, as apt and unattended-upgrades take it.
-        const holder = onHost(h1.name, `python3 -c 'import fcntl, time; f = open("/var/lib/dpkg/lock-frontend", "w"); fcntl.lockf(f, fcntl.LOCK_EX); print("locked", flush=True); time.sleep(8)'`);
-        await new Promise((resolve) => setTimeout(resolve, 2000));
+        const holder = onHost(h1.name, `rm -f /run/lock-held; python3 -c 'import fcntl, time; f = open("/var/lib/dpkg/lock-frontend", "w"); fcntl.lockf(f, fcntl.LOCK_EX); open("/run/lock-held", "w").close(); time.sleep(8)'`);
+        await untilOnHost(h1.name, "test -e /run/lock-held");
         const run = await runStep(h1.name, base);
         expectOk(run);
         expectOk(await holder);
@@ -177,8 +177,9 @@ describeLab("node scripts on a real lab", () => {
         /** Runs `action` while a sampler on h1 watches every command line for the secrets; returns what it saw. */
         async function watchingCommandLines(action: () => Promise<void>): Promise<string> {
             const secrets = `${Object.values(SECRETS).join("\n")}\n`;
-            const sampler = onHost(h1.name, "rm -f /run/sampler.stop; python3 /usr/share/cloudstack-standin/ps-sampler.py /run/sampler.stop", secrets);
-            await new Promise((resolve) => setTimeout(resolve, 500));
+            const sampler = onHost(h1.name, "rm -f /run/sampler.stop /run/sampler.stop.started; python3 /usr/share/cloudstack-standin/ps-sampler.py /run/sampler.stop", secrets);
+            // Until it watches: its first sample is taken before the action starts.
+            await untilOnHost(h1.name, "test -e /run/sampler.stop.started");
             try {
                 await action();
             } finally {

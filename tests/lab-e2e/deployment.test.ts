@@ -168,15 +168,18 @@ describeLab("the whole deployment on lab hosts", () => {
             expect(state.includes(secret)).toBe(false);
             expect(captured.includes(secret)).toBe(false);
         }
+        // A canary value in a world-readable file: the search must find it, so a search that did not run cannot pass.
+        const canary = "canary-not-a-secret-4711";
         for (const host of inventory.hosts) {
             // As an unprivileged user: every file it can read, none may hold a secret.
             const found = await lab.ssh(
                 host.name,
-                `cat > /run/secrets-under-test; chmod 600 /run/secrets-under-test; ` +
-                    `setpriv --reuid=nobody --regid=nogroup --clear-groups grep -rlsF -f /dev/stdin /etc /var /opt /srv /home /tmp /export /usr/local < /run/secrets-under-test || true; rm -f /run/secrets-under-test`,
-                secrets.join("\n") + "\n",
+                `cat > /run/secrets-under-test; chmod 600 /run/secrets-under-test; echo ${canary} > /tmp/secret-canary; chmod 644 /tmp/secret-canary; ` +
+                    `setpriv --reuid=nobody --regid=nogroup --clear-groups grep -rlsF -f /dev/stdin /etc /var /opt /srv /home /tmp /export /usr/local < /run/secrets-under-test; ` +
+                    `rm -f /run/secrets-under-test /tmp/secret-canary`,
+                [...secrets, canary].join("\n") + "\n",
             );
-            expect({ host: host.name, found: found.trim() }).toEqual({ host: host.name, found: "" });
+            expect({ host: host.name, found: found.trim() }).toEqual({ host: host.name, found: "/tmp/secret-canary" });
         }
     }, 600_000);
 

@@ -28,6 +28,15 @@ export function onHost(host: string, command: string, stdin = ""): Promise<StepR
     return ssh(host, command, stdin);
 }
 
+/** Until `command` succeeds on the host (a condition, not a pause); fails after `seconds`. */
+export async function untilOnHost(host: string, command: string, seconds = 60): Promise<void> {
+    const deadline = Date.now() + seconds * 1000;
+    while ((await onHost(host, command)).code !== 0) {
+        if (Date.now() > deadline) throw new Error(`${host}: "${command}" did not succeed within ${seconds}s`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+}
+
 /** Runs a step's script (or its delete script) on a host with its env and the secrets it declares, taken from `values`. */
 export function runStep(host: string, step: RemoteStep, values: Record<string, string> = {}, phase: "create" | "delete" = "create"): Promise<StepRun> {
     const script = phase === "create" ? step.script : step.deleteScript;
