@@ -93,6 +93,21 @@ describe("shell helpers", () => {
             expect(run.stderr).toContain(`${lock} is still locked after 1s by another apt/dpkg run`);
         });
 
+        test("two steps on one node run their apt-get one at a time (apt-get update does not wait for the lists lock)", () => {
+            // A fake apt-get that, like the real update, fails at once when another one holds the lists lock.
+            const bin = path.join(dir, "bin");
+            fs.mkdirSync(bin);
+            const lock = path.join(dir, "lists-lock");
+            fs.writeFileSync(
+                path.join(bin, "apt-get"),
+                `#!/usr/bin/python3\nimport fcntl, sys, time\nf = open("${lock}", "w")\ntry:\n    fcntl.lockf(f, fcntl.LOCK_EX | fcntl.LOCK_NB)\nexcept OSError:\n    print("E: Could not get lock ${lock}", file=sys.stderr)\n    sys.exit(100)\ntime.sleep(1)\n`,
+                { mode: 0o755 },
+            );
+            const run = bash(`APT_STEPS_LOCK="$D/steps-lock"; apt_get update & first=$!; apt_get update; second=$?; wait $first; echo "exits $? $second"`, { D: dir, PATH: `${bin}:${process.env.PATH}` });
+            expect(run.stderr).not.toContain("Could not get lock");
+            expect(run.stdout).toContain("exits 0 0");
+        });
+
         test("an unlocked or missing lock file does not wait", () => {
             fs.writeFileSync(path.join(dir, "free"), "");
             const run = bash(`APT_LOCK_FILES=("$D/free" "$D/missing"); wait_for_apt_locks; echo ok`, { D: dir });
