@@ -169,14 +169,15 @@ describeLab("the whole deployment on lab hosts", () => {
             expect(state.includes(secret)).toBe(false);
             expect(captured.includes(secret)).toBe(false);
         }
-        // A canary value in a world-readable file: the search must find it, so a search that did not run cannot pass.
+        // A canary value in a world-readable file: the search must find it, so a search that did not run cannot pass
+        // (it did not: as nobody, grep could not reopen /dev/stdin, the root-only pattern file, and found nothing).
         const canary = "canary-not-a-secret-4711";
         for (const host of inventory.hosts) {
             // As an unprivileged user: every file it can read, none may hold a secret.
             const found = await lab.ssh(
                 host.name,
                 `cat > /run/secrets-under-test; chmod 600 /run/secrets-under-test; echo ${canary} > /tmp/secret-canary; chmod 644 /tmp/secret-canary; ` +
-                    `setpriv --reuid=nobody --regid=nogroup --clear-groups grep -rlsF -f /dev/stdin /etc /var /opt /srv /home /tmp /export /usr/local < /run/secrets-under-test; ` +
+                    `setpriv --reuid=nobody --regid=nogroup --clear-groups grep -rlsF -f - /etc /var /opt /srv /home /tmp /export /usr/local < /run/secrets-under-test; ` +
                     `rm -f /run/secrets-under-test /tmp/secret-canary`,
                 [...secrets, canary].join("\n") + "\n",
             );
