@@ -49,7 +49,8 @@ describeDisk("NFS data disk on a loop device", () => {
 
     function diskStep(options: { forceFormat?: boolean; destroyData?: boolean } = {}): RemoteStep {
         const { nfs, packages } = seedSettings();
-        return nfsSteps({ ...nfs, dataDisk: loop, exportRoot, forceFormat: options.forceFormat ?? false }, packages, options.destroyData ?? false, { primaryStorages: [], secondaryStorages: [] })[0];
+        const paths = { primaryPath: `${exportRoot}/primary`, secondaryPath: `${exportRoot}/secondary` };
+        return nfsSteps({ ...nfs, ...paths, dataDisk: loop, exportRoot, forceFormat: options.forceFormat ?? false }, packages, options.destroyData ?? false, { primaryStorages: [], secondaryStorages: [] })[0];
     }
 
     beforeAll(() => {

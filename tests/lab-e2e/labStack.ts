@@ -95,7 +95,7 @@ export function labStackConfig(inventory: LabInventory, roles: LabRoles, extra: 
             javaPackage: "openjdk-17-jre-headless",
             javaBinary: "/usr/lib/jvm/java-17-openjdk-amd64/bin/java",
             databaseEngine: "mariadb",
-            basePackages: ["chrony", "curl", "ca-certificates", "gnupg", "python3", "iproute2"],
+            basePackages: ["chrony", "curl", "ca-certificates", "gnupg", "python3", "iproute2", "wget"],
             kvmPackages: ["libvirt-daemon-system", "libvirt-clients"],
             // No kernel NFS client here to mount secondary storage: CloudStack registers the template itself from the first image store.
             systemVmTemplateUrl: "",

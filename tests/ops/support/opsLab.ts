@@ -89,7 +89,7 @@ export function labConfig(inventory: LabInventory): Record<string, unknown> {
             javaPackage: "openjdk-17-jre-headless",
             javaBinary: "/usr/lib/jvm/java-17-openjdk-amd64/bin/java",
             databaseEngine: "mariadb",
-            basePackages: ["chrony", "curl", "ca-certificates", "gnupg", "python3", "iproute2"],
+            basePackages: ["chrony", "curl", "ca-certificates", "gnupg", "python3", "iproute2", "wget"],
             kvmPackages: ["libvirt-daemon-system", "libvirt-clients"],
             // No kernel NFS client to seed with: CloudStack registers the template from the image store (see systemVmTemplateUrl()).
             systemVmTemplateUrl: "",
