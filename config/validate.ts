@@ -19,7 +19,15 @@ import {
     toNumber,
 } from "./net";
 import { ConfigProblems } from "./problems";
-import { NetworkSegmentSettings, Role, ROLES, Settings } from "./settings";
+import { NetworkSegmentSettings, NetworkSettings, Role, ROLES, Settings, TRAFFIC_TYPES, ZoneSettings } from "./settings";
+
+
+/** Which network's bridge carries VXLAN Guest traffic (the one with the smaller MTU when both do). */
+function guestSegmentName(zone: ZoneSettings, network: NetworkSettings): "management" | "public" | undefined {
+    const labels = zone.physicalNetworks.filter((p) => p.isolationMethod === "VXLAN").flatMap((p) => p.trafficTypes.filter((t) => t.type === "Guest").map((t) => t.kvmLabel));
+    const names = (["management", "public"] as const).filter((n) => labels.includes(network[n].bridge));
+    return names.sort((a, b) => (network[a].mtu ?? DEFAULTS.defaultMtu) - (network[b].mtu ?? DEFAULTS.defaultMtu))[0];
+}
 
 const K = (path: string) => `cloudstack:${path}`;
 
@@ -28,7 +36,6 @@ const INTERFACE_NAME = /^[A-Za-z0-9_.-]+$/;
 const OBJECT_NAME = /^[A-Za-z0-9][A-Za-z0-9 _.-]*$/;
 const HOST_NAME = /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
 const DNS_NAME = /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
-const TIMEZONE = /^[A-Za-z_+-]+(\/[A-Za-z0-9_+-]+)*$/;
 const ABSOLUTE_PATH = /^\/[A-Za-z0-9._/-]*$/;
 const PACKAGE_NAME = /^[a-z0-9][a-z0-9+.-]*(=[A-Za-z0-9.+:~*-]+)?$/;
 const HTTP_URL = /^https?:\/\/[A-Za-z0-9.-]+(:\d+)?(\/[A-Za-z0-9._~%/+-]*)?$/;
@@ -44,6 +51,8 @@ export function validateSettings(settings: Settings, problems: ConfigProblems): 
     checkPackagesAndPaths(settings, problems);
     checkZoneAddresses(settings, problems);
     checkZoneOverlaps(settings, problems);
+    checkPodSubnets(settings, problems);
+    checkStorageUnderExportRoot(settings, problems);
     checkZoneNames(settings, problems);
     checkZoneReferences(settings, problems);
     checkVxlan(settings, problems);
@@ -59,8 +68,9 @@ function checkOperations(settings: Settings, problems: ConfigProblems): void {
     if (!/^[A-Za-z0-9._/~-]+$/.test(settings.backup.directory)) problems.add(K("backup.directory"), settings.backup.directory, "expected a directory path (letters, digits, . _ / ~ -)");
 }
 
+// "" is what a reader returns for a key it already reported as missing or mistyped: not reported twice.
 function checkIp(problems: ConfigProblems, key: string, value: string | undefined, example: string): boolean {
-    if (value === undefined) return false;
+    if (value === undefined || value === "") return false;
     if (isIPv4(value)) return true;
     problems.add(K(key), value, `expected an IPv4 address like ${example}`);
     return false;
@@ -68,6 +78,7 @@ function checkIp(problems: ConfigProblems, key: string, value: string | undefine
 
 function checkCidr(problems: ConfigProblems, key: string, value: string, example: string): boolean {
     if (isCidr(value)) return true;
+    if (value === "") return false;
     problems.add(K(key), value, `expected an IPv4 network in CIDR form like ${example}`);
     return false;
 }
@@ -83,25 +94,24 @@ function checkNodes(settings: Settings, problems: ConfigProblems): void {
     const seen = new Map<string, number>();
     settings.nodes.forEach((node, i) => {
         const key = `nodes[${i}]`;
-        if (!HOST_NAME.test(node.name)) {
+        if (node.name !== "" && !HOST_NAME.test(node.name)) {
             problems.add(K(`${key}.name`), node.name, "expected a host name (letters, digits and '-', at most 63 characters)");
         }
         const lower = node.name.toLowerCase();
         if (seen.has(lower)) problems.add(K(`${key}.name`), node.name, `duplicates nodes[${seen.get(lower)}].name; node names must be unique`);
         seen.set(lower, i);
-        if (!isIPv4(node.address) && !DNS_NAME.test(node.address)) {
-            problems.add(K(`${key}.address`), node.address, "expected an IPv4 address or DNS name the controller can reach over SSH");
-        }
-        if (!DNS_NAME.test(node.fqdn)) problems.add(K(`${key}.fqdn`), node.fqdn, "expected a fully qualified DNS name");
+        // An address, not a name: the config is read synchronously, so a name could not be resolved at preview,
+        // and one that does not resolve would only fail at the first SSH dial.
+        checkIp(problems, `${key}.address`, node.address, "10.10.0.116 (the address the controller reaches over SSH; a host name cannot be checked at preview)");
+        if (node.name !== "" && !DNS_NAME.test(node.fqdn)) problems.add(K(`${key}.fqdn`), node.fqdn, "expected a fully qualified DNS name");
         if (node.roles.length === 0) problems.add(K(`${key}.roles`), node.roles, `expected at least one of ${ROLES.join(", ")}`);
         if (node.roles.includes("management") && node.roles.includes("kvm")) {
             // Both roles install Java and the CloudStack repository as steps of the same name.
             problems.add(K(`${key}.roles`), node.roles, "management and kvm on one machine is not supported by this version; use separate machines");
         }
         if (!node.ssh.password && !node.ssh.privateKey && !node.ssh.privateKeyFile) {
-            problems.add(
+            problems.note(
                 K(`${key}.ssh`),
-                undefined,
                 `node ${node.name} has no SSH credentials; set cloudstack:ssh.privateKeyFile, or a secret ssh.password / ssh.privateKey (pulumi config set --secret --path ...)`,
             );
         }
@@ -125,7 +135,7 @@ function checkNodes(settings: Settings, problems: ConfigProblems): void {
     const count = (role: Role) => settings.nodes.filter((n) => n.roles.includes(role)).length;
     for (const role of ROLES) {
         if (count(role) === 0) {
-            problems.add(K("nodes"), undefined, `no node has the role "${role}"; every stack needs management, database, nfs and kvm nodes (or set cloudstack:zone.apiUrl and no nodes for a zone-only stack)`);
+            problems.note(K("nodes"), `no node has the role "${role}"; every stack needs management, database, nfs and kvm nodes (or set cloudstack:zone.apiUrl and no nodes for a zone-only stack)`);
         }
     }
     for (const role of ["database", "nfs"] as const) {
@@ -144,7 +154,10 @@ function checkSegment(problems: ConfigProblems, name: "management" | "public", s
     }
     checkInterfaceName(problems, `${key}.bridge`, segment.bridge);
     segment.routes.forEach((route, i) => {
-        checkCidr(problems, `${key}.routes[${i}].to`, route.to, "192.168.50.0/24");
+        if (checkCidr(problems, `${key}.routes[${i}].to`, route.to, "192.168.50.0/24") && cidrOk && cidrsOverlap(route.to, segment.cidr)) {
+            // The bridge's own network is on-link; a route "via" a gateway would send neighbours' traffic through it.
+            problems.add(K(`${key}.routes[${i}].to`), route.to, `overlaps ${segment.cidr}, the network this bridge is connected to; it needs no route`);
+        }
         if (checkIp(problems, `${key}.routes[${i}].via`, route.via, segment.gateway) && cidrOk && !cidrContains(segment.cidr, route.via)) {
             problems.add(K(`${key}.routes[${i}].via`), route.via, `must be a next hop inside ${segment.cidr}`);
         }
@@ -170,7 +183,25 @@ function checkNetwork(settings: Settings, problems: ConfigProblems): void {
         if (!DNS_NAME.test(d)) problems.add(K(`network.searchDomains[${i}]`), d, "expected a DNS domain");
     });
     if (!DNS_NAME.test(network.domain)) problems.add(K("network.domain"), network.domain, "expected a DNS domain");
-    if (!TIMEZONE.test(network.timezone)) problems.add(K("network.timezone"), network.timezone, 'expected a tz database name such as "Asia/Seoul" or "UTC"');
+    if (network.timezone !== "" && !isTimezone(network.timezone)) {
+        problems.add(K("network.timezone"), network.timezone, 'expected a tz database name (case-sensitive) such as "Asia/Seoul", "UTC" or "Etc/GMT-9"; timedatectl refuses names it does not know');
+    }
+}
+
+/**
+ * The tz database names Node's ICU knows (canonical names), plus UTC and the
+ * Etc/ zones. Ubuntu's tzdata has all of them; the list is part of the Node
+ * binary, so the answer does not depend on the controller's /usr/share/zoneinfo.
+ * Deprecated links (US/Eastern) are refused: use the canonical name.
+ */
+function isTimezone(name: string): boolean {
+    if (name === "UTC" || (Intl as unknown as { supportedValuesOf(key: "timeZone"): string[] }).supportedValuesOf("timeZone").includes(name)) return true;
+    if (!name.startsWith("Etc/")) return false;
+    try {
+        return new Intl.DateTimeFormat("en", { timeZone: name }).resolvedOptions().timeZone === name;
+    } catch {
+        return false;
+    }
 }
 
 function checkPackagesAndPaths(settings: Settings, problems: ConfigProblems): void {
@@ -223,8 +254,7 @@ function checkPackagesAndPaths(settings: Settings, problems: ConfigProblems): vo
         problems.add(K("nfs.dataDisk"), nfs.dataDisk, "expected a block device path such as /dev/sdb");
     }
     if (!isIPv4(nfs.server) && !DNS_NAME.test(nfs.server)) problems.add(K("nfs.server"), nfs.server, "expected the NFS server's IPv4 address or DNS name");
-    if (nfs.allowedCidrs.length === 0) problems.add(K("nfs.allowedCidrs"), nfs.allowedCidrs, "list the networks allowed to mount the exports (never *)");
-    nfs.allowedCidrs.forEach((cidr, i) => checkCidr(problems, `nfs.allowedCidrs[${i}]`, cidr, "10.15.0.0/24"));
+    // nfs.allowedCidrs entries are checked where they are read (buildSettings): the default names no key.
     if (settings.database.bindAddress !== undefined) checkIp(problems, "database.bindAddress", settings.database.bindAddress, "10.15.0.116");
 }
 
@@ -271,14 +301,19 @@ function networkCidr(cidr: string): string {
 
 function checkZoneAddresses(settings: Settings, problems: ConfigProblems): void {
     const { zone, network } = settings;
-    if (!OBJECT_NAME.test(zone.name)) problems.add(K("zone.name"), zone.name, "expected a name of letters, digits, space, _ . -");
+    if (zone.name !== "" && !OBJECT_NAME.test(zone.name)) problems.add(K("zone.name"), zone.name, "expected a name of letters, digits, space, _ . -");
     checkIp(problems, "zone.dns1", zone.dns1, "8.8.8.8");
     checkIp(problems, "zone.dns2", zone.dns2, "8.8.4.4");
     checkIp(problems, "zone.internalDns1", zone.internalDns1, "10.15.0.1");
     checkIp(problems, "zone.internalDns2", zone.internalDns2, "10.15.0.2");
     if (zone.apiUrl !== undefined && !HTTP_URL.test(zone.apiUrl)) problems.add(K("zone.apiUrl"), zone.apiUrl, "expected http(s)://HOST:PORT/client/api");
     const zoneOnly = isZoneOnly(settings);
-    if (checkCidr(problems, "zone.guestCidr", zone.guestCidr, "192.168.0.0/24") && !zoneOnly) {
+    const guestCidrOk = checkCidr(problems, "zone.guestCidr", zone.guestCidr, "192.168.0.0/24");
+    if (guestCidrOk && !isPrivateGuestCidr(zone.guestCidr)) {
+        // utils/src/main/java/com/cloud/utils/net/NetUtils.java@4.19.3.0:1141 (validateGuestCidr): createZone refuses anything else.
+        problems.add(K("zone.guestCidr"), zone.guestCidr, "must lie inside private address space (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 or 100.64.0.0/10); CloudStack refuses other guest CIDRs");
+    }
+    if (guestCidrOk && !zoneOnly) {
         for (const name of ["management", "public"] as const) {
             if (isCidr(network[name].cidr) && cidrsOverlap(zone.guestCidr, network[name].cidr)) {
                 problems.add(K("zone.guestCidr"), zone.guestCidr, `overlaps the ${name} network ${network[name].cidr}; guest networks must not overlap the underlying L3 networks`);
@@ -313,9 +348,57 @@ function checkZoneAddresses(settings: Settings, problems: ConfigProblems): void 
     });
     [...zone.primaryStorages, ...zone.secondaryStorages].forEach((storage) => {
         const key = storageKey(settings, storage.name);
-        if (!isIPv4(storage.server) && !DNS_NAME.test(storage.server)) problems.add(K(`${key}.server`), storage.server, "expected the NFS server's IPv4 address or DNS name");
-        if (!ABSOLUTE_PATH.test(storage.path)) problems.add(K(`${key}.path`), storage.path, "expected an absolute export path such as /export/primary");
+        if (storage.server !== "" && !isIPv4(storage.server) && !DNS_NAME.test(storage.server)) problems.add(K(`${key}.server`), storage.server, "expected the NFS server's IPv4 address or DNS name");
+        if (storage.path !== "" && !ABSOLUTE_PATH.test(storage.path)) problems.add(K(`${key}.path`), storage.path, "expected an absolute export path such as /export/primary");
     });
+}
+
+const GUEST_CIDR_BLOCKS = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"];
+
+function isPrivateGuestCidr(cidr: string): boolean {
+    const net = networkOf(cidr);
+    return GUEST_CIDR_BLOCKS.some((block) => {
+        const b = networkOf(block);
+        return net.prefix >= b.prefix && net.first >= b.first && net.last <= b.last;
+    });
+}
+
+/**
+ * Two pods of a zone whose subnets (gateway/netmask) overlap: createPod refuses the
+ * second with "The subnet of the pod you are adding conflicts with the subnet of pod
+ * ... Please specify a different CIDR." It compares both subnets at the shorter prefix
+ * (server/src/main/java/com/cloud/configuration/ConfigurationManagerImpl.java@4.19.3.0:6011-6018).
+ */
+function checkPodSubnets(settings: Settings, problems: ConfigProblems): void {
+    const pods = settings.zone.pods
+        .map((pod, i) => ({ pod, i, cidr: isIPv4(pod.gateway) && isNetmask(pod.netmask) ? `${pod.gateway}/${prefixOfNetmask(pod.netmask)}` : "" }))
+        .filter((p) => p.cidr !== "");
+    for (let a = 0; a < pods.length; a++) {
+        for (let b = a + 1; b < pods.length; b++) {
+            if (cidrsOverlap(pods[a].cidr, pods[b].cidr)) {
+                problems.add(
+                    K(`zone.pods[${pods[b].i}].gateway`),
+                    pods[b].pod.gateway,
+                    `with netmask ${pods[b].pod.netmask} makes the subnet ${networkCidr(pods[b].cidr)}, which conflicts with the subnet ${networkCidr(pods[a].cidr)} of pod ${pods[a].pod.name}; CloudStack refuses two pods of a zone in one subnet. Put the ranges in one pod, or give each pod its own subnet`,
+                );
+            }
+        }
+    }
+}
+
+/** Storage on the NFS node must be a path the node exports, i.e. under nfs.exportRoot. */
+function checkStorageUnderExportRoot(settings: Settings, problems: ConfigProblems): void {
+    const { nfs, zone } = settings;
+    if (isZoneOnly(settings) || nfs.server === "") return;
+    const storages = [
+        ...zone.primaryStorages.map((s, i) => ({ s, key: `zone.primaryStorages[${i}].path` })),
+        ...zone.secondaryStorages.map((s, i) => ({ s, key: `zone.secondaryStorages[${i}].path` })),
+    ];
+    for (const { s, key } of storages) {
+        if (s.server === nfs.server && ABSOLUTE_PATH.test(s.path) && !s.path.startsWith(`${nfs.exportRoot}/`)) {
+            problems.add(K(key), s.path, `is on the NFS node (${nfs.server}) but not under nfs.exportRoot (${nfs.exportRoot}), which is all it exports`);
+        }
+    }
 }
 
 function storageKey(settings: Settings, name: string): string {
@@ -351,6 +434,7 @@ function checkZoneOverlaps(settings: Settings, problems: ConfigProblems): void {
 function checkDuplicates(problems: ConfigProblems, list: { name: string }[], key: string, what: string): void {
     const seen = new Map<string, number>();
     list.forEach((item, i) => {
+        if (item.name === "") return;
         if (!OBJECT_NAME.test(item.name)) problems.add(K(`${key}[${i}].name`), item.name, "expected a name of letters, digits, space, _ . -");
         // CloudStack compares names case-insensitively (database collation).
         const lower = item.name.toLowerCase();
@@ -445,9 +529,11 @@ function checkVxlan(settings: Settings, problems: ConfigProblems): void {
             }
         });
     });
-    for (const required of ["Management", "Public", "Guest"]) {
+    // A misspelt type is already reported; "no network carries Guest" would only repeat it.
+    const allTypesKnown = zone.physicalNetworks.every((p) => p.trafficTypes.every((t) => (TRAFFIC_TYPES as readonly string[]).includes(t.type)));
+    for (const required of allTypesKnown ? ["Management", "Public", "Guest"] : []) {
         if (!zone.physicalNetworks.some((p) => p.trafficTypes.some((t) => t.type === required))) {
-            problems.add(K("zone.physicalNetworks"), undefined, `no physical network carries ${required} traffic; an Advanced zone needs Management, Public and Guest`);
+            problems.note(K("zone.physicalNetworks"), `no physical network carries ${required} traffic; an Advanced zone needs Management, Public and Guest`);
         }
     }
     if (zoneOnly) return;
@@ -455,11 +541,12 @@ function checkVxlan(settings: Settings, problems: ConfigProblems): void {
     if (vxlan) {
         const underlay = vxlanUnderlayMtu(zone, network);
         if (underlay < DEFAULTS.minimumVxlanUnderlayMtu) {
-            problems.add(
-                K("network.public.mtu"),
-                underlay,
-                `VXLAN needs an underlay MTU of at least ${DEFAULTS.minimumVxlanUnderlayMtu} on the Guest traffic bridge (VXLAN adds ${DEFAULTS.vxlanOverhead} bytes); set the MTU of the network whose bridge carries Guest traffic to 1550 or more (9000 recommended)`,
-            );
+            const segment = guestSegmentName(zone, network);
+            const written = segment !== undefined && network[segment].mtu !== undefined;
+            const key = segment === undefined ? "zone.physicalNetworks" : `network.${segment}.mtu`;
+            const reason = `VXLAN needs an underlay MTU of at least ${DEFAULTS.minimumVxlanUnderlayMtu} on the Guest traffic bridge (VXLAN adds ${DEFAULTS.vxlanOverhead} bytes); set the MTU of the network whose bridge carries Guest traffic to 1550 or more (9000 recommended)`;
+            if (written) problems.add(K(key), underlay, reason);
+            else problems.note(K(key), `is not set, so the Guest traffic bridge has MTU ${underlay}; ${reason}`);
         }
         if (zone.guestMtu > underlay - DEFAULTS.vxlanOverhead) {
             problems.add(K("zone.guestMtu"), zone.guestMtu, `must be at most the underlay MTU ${underlay} minus ${DEFAULTS.vxlanOverhead}`);
@@ -470,17 +557,19 @@ function checkVxlan(settings: Settings, problems: ConfigProblems): void {
 function checkSecrets(settings: Settings, problems: ConfigProblems): void {
     const { secrets, zone } = settings;
     if ((secrets.apiKey === undefined) !== (secrets.secretKey === undefined)) {
-        problems.add(K(secrets.apiKey ? "secretKey" : "apiKey"), undefined, "API keys come in pairs; set both cloudstack:apiKey and cloudstack:secretKey (secrets), or neither to have them created");
+        problems.note(K(secrets.apiKey ? "secretKey" : "apiKey"), "is missing; API keys come in pairs; set both cloudstack:apiKey and cloudstack:secretKey (secrets), or neither to have them created");
     }
     if (isZoneOnly(settings) && secrets.apiKey === undefined && secrets.adminPassword === undefined) {
-        problems.add(K("apiKey"), undefined, "a zone-only stack talks to an existing management server: set cloudstack:apiKey and cloudstack:secretKey, or cloudstack:adminPassword to create keys (these cannot be generated)");
+        problems.note(K("apiKey"), "is missing; a zone-only stack talks to an existing management server: set cloudstack:apiKey and cloudstack:secretKey, or cloudstack:adminPassword to create keys (these cannot be generated)");
     }
     zone.hosts.forEach((h, i) => {
-        if (!h.useManagementKey && secrets.kvmHostPassword === undefined) {
+        if (!h.useManagementKey) {
+            // Ubuntu 24.04's stock sshd_config has PermitRootLogin prohibit-password: addHost's password login as root
+            // is refused and registration fails (reference §10).
             problems.add(
-                K(`zone.hosts[${i}]`),
-                h.name,
-                "has no credentials for registration: set useManagementKey: true, or the host's password with pulumi config set --secret cloudstack:kvmHostPassword (it cannot be generated)",
+                K(`zone.hosts[${i}].useManagementKey`),
+                false,
+                `host ${h.name} cannot be registered by password: Ubuntu 24.04 refuses root password logins (PermitRootLogin prohibit-password); set useManagementKey: true (the management server's key is installed on the host) or delete the key`,
             );
         }
     });

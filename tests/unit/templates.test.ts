@@ -35,7 +35,6 @@ function variant(): Settings {
     settings.nfs.dataDisk = undefined;
     settings.nfs.verifyServing = false;
     settings.nfs.forceFormat = true;
-    settings.kvm.libvirtTls = true;
     settings.kvm.requireHardwareVirtualization = false;
     settings.destroyData = true;
     return settings;
