@@ -83,10 +83,11 @@ function checkCidr(problems: ConfigProblems, key: string, value: string, example
     return false;
 }
 
-function checkInterfaceName(problems: ConfigProblems, key: string, value: string): void {
-    if (value.length > MAX_INTERFACE_NAME || !INTERFACE_NAME.test(value)) {
-        problems.add(K(key), value, `expected an interface name of at most ${MAX_INTERFACE_NAME} characters (letters, digits, _ . -); Linux refuses longer names`);
-    }
+function checkInterfaceName(problems: ConfigProblems, key: string, value: string): boolean {
+    if (value === "") return false;
+    if (value.length <= MAX_INTERFACE_NAME && INTERFACE_NAME.test(value)) return true;
+    problems.add(K(key), value, `expected an interface name of at most ${MAX_INTERFACE_NAME} characters (letters, digits, _ . -); Linux refuses longer names`);
+    return false;
 }
 
 function checkNodes(settings: Settings, problems: ConfigProblems): void {
@@ -196,9 +197,10 @@ function checkNetwork(settings: Settings, problems: ConfigProblems): void {
  */
 function isTimezone(name: string): boolean {
     if (name === "UTC" || (Intl as unknown as { supportedValuesOf(key: "timeZone"): string[] }).supportedValuesOf("timeZone").includes(name)) return true;
-    if (!name.startsWith("Etc/")) return false;
+    // ICU accepts any letter case; timedatectl does not, so the Etc/ names are matched exactly here.
+    if (!/^Etc\/(UTC|UCT|Universal|Zulu|Greenwich|GMT([+-]\d{1,2})?)$/.test(name)) return false;
     try {
-        return new Intl.DateTimeFormat("en", { timeZone: name }).resolvedOptions().timeZone === name;
+        return new Intl.DateTimeFormat("en", { timeZone: name }) !== undefined;
     } catch {
         return false;
     }
@@ -271,7 +273,7 @@ function zoneRanges(settings: Settings): NamedRange[] {
     ];
 }
 
-/** Checks one range with its gateway and netmask; true when all parts are well formed. */
+/** Checks one range with its gateway and netmask; true when all parts are well formed and consistent (so callers add no follow-ons). */
 function checkRange(problems: ConfigProblems, key: string, range: { startIp: string; endIp: string; gateway: string; netmask: string }): boolean {
     const okStart = checkIp(problems, `${key}.startIp`, range.startIp, "10.15.0.160");
     const okEnd = checkIp(problems, `${key}.endIp`, range.endIp, "10.15.0.170");
@@ -284,13 +286,17 @@ function checkRange(problems: ConfigProblems, key: string, range: { startIp: str
         return false;
     }
     const cidr = `${range.gateway}/${prefixOfNetmask(range.netmask)}`;
+    let inside = true;
     for (const field of ["startIp", "endIp"] as const) {
-        if (!cidrContains(cidr, range[field])) problems.add(K(`${key}.${field}`), range[field], `must lie inside the network ${networkCidr(cidr)} of its gateway and netmask`);
+        if (!cidrContains(cidr, range[field])) {
+            problems.add(K(`${key}.${field}`), range[field], `must lie inside the network ${networkCidr(cidr)} of its gateway and netmask`);
+            inside = false;
+        }
     }
     if (rangeContains({ start: range.startIp, end: range.endIp }, range.gateway)) {
         problems.add(K(`${key}.gateway`), range.gateway, `lies inside its own range ${range.startIp}-${range.endIp}; the gateway must be outside it`);
     }
-    return true;
+    return inside;
 }
 
 function networkCidr(cidr: string): string {
@@ -461,15 +467,17 @@ function checkZoneReferences(settings: Settings, problems: ConfigProblems): void
     const { zone } = settings;
     const lower = (s: string) => s.toLowerCase();
     const pods = new Set(zone.pods.map((p) => lower(p.name)));
-    const clusters = new Map(zone.clusters.map((c) => [lower(c.name), lower(c.pod)]));
+    // A cluster whose pod is unknown is reported once, at the cluster; its hosts and storages are not blamed for it.
+    const clusters = new Map(zone.clusters.filter((c) => pods.has(lower(c.pod))).map((c) => [lower(c.name), c.pod]));
+    const clusterNames = new Set(zone.clusters.map((c) => lower(c.name)));
     const physical = new Set(zone.physicalNetworks.map((p) => lower(p.name)));
     zone.clusters.forEach((c, i) => {
         if (!pods.has(lower(c.pod))) problems.add(K(`zone.clusters[${i}].pod`), c.pod, `names no pod in zone.pods (${zone.pods.map((p) => p.name).join(", ") || "none"})`);
     });
     zone.hosts.forEach((h, i) => {
         const clusterPod = clusters.get(lower(h.cluster));
-        if (clusterPod === undefined) problems.add(K(`zone.hosts[${i}].cluster`), h.cluster, `names no cluster in zone.clusters (${zone.clusters.map((c) => c.name).join(", ") || "none"})`);
-        else if (clusterPod !== lower(h.pod)) problems.add(K(`zone.hosts[${i}].pod`), h.pod, `cluster ${h.cluster} belongs to pod ${clusterPod}, not ${h.pod}`);
+        if (!clusterNames.has(lower(h.cluster))) problems.add(K(`zone.hosts[${i}].cluster`), h.cluster, `names no cluster in zone.clusters (${zone.clusters.map((c) => c.name).join(", ") || "none"})`);
+        else if (clusterPod !== undefined && lower(clusterPod) !== lower(h.pod)) problems.add(K(`zone.hosts[${i}].pod`), h.pod, `cluster ${h.cluster} belongs to pod ${clusterPod}, not ${h.pod}`);
         if (h.node !== undefined) {
             const node = settings.nodes.find((n) => n.name === h.node);
             if (!node) problems.add(K(`zone.hosts[${i}].node`), h.node, `names no node in cloudstack:nodes`);
@@ -480,25 +488,27 @@ function checkZoneReferences(settings: Settings, problems: ConfigProblems): void
         const key = `zone.primaryStorages[${i}]`;
         if (s.scope === "zone") return;
         const clusterPod = s.cluster === undefined ? undefined : clusters.get(lower(s.cluster));
-        if (s.cluster === undefined || clusterPod === undefined) {
+        if (s.cluster === undefined || !clusterNames.has(lower(s.cluster))) {
             problems.add(K(`${key}.cluster`), s.cluster, "a cluster-scope primary storage must name a cluster from zone.clusters");
-        } else if (s.pod !== undefined && lower(s.pod) !== clusterPod) {
+        } else if (clusterPod !== undefined && s.pod !== undefined && lower(s.pod) !== lower(clusterPod)) {
             problems.add(K(`${key}.pod`), s.pod, `cluster ${s.cluster} belongs to pod ${clusterPod}`);
         }
     });
     zone.publicIpRanges.forEach((r, i) => {
         if (!physical.has(lower(r.physicalNetwork))) problems.add(K(`zone.publicIpRanges[${i}].physicalNetwork`), r.physicalNetwork, "names no physical network in zone.physicalNetworks");
     });
-    const kvmNodes = settings.nodes.filter((n) => n.roles.includes("kvm"));
-    for (const node of kvmNodes) {
+    // When a host names an unknown node or cluster, that is the one problem to report, not its consequences.
+    const hostsResolve = zone.hosts.every((h) => clusterNames.has(lower(h.cluster)) && (h.node === undefined || settings.nodes.some((n) => n.name === h.node)));
+    const kvmNodes = settings.nodes.filter((n) => n.roles.includes("kvm") && !n.roles.includes("management"));
+    for (const node of hostsResolve ? kvmNodes : []) {
         if (!zone.hosts.some((h) => h.node === node.name)) {
             problems.add(K("zone.hosts"), node.name, `kvm node ${node.name} is registered by no zone host; add a zone.hosts entry with node: ${node.name}`);
         }
     }
-    for (const cluster of zone.clusters) {
+    for (const cluster of hostsResolve ? zone.clusters : []) {
         const hasHost = zone.hosts.some((h) => lower(h.cluster) === lower(cluster.name));
         const needsHost = zone.primaryStorages.some((s) => s.scope === "cluster" && s.cluster !== undefined && lower(s.cluster) === lower(cluster.name));
-        if (needsHost && !hasHost) problems.add(K("zone.primaryStorages"), cluster.name, `cluster-scope primary storage needs at least one host in cluster ${cluster.name}`);
+        if (needsHost && !hasHost) problems.note(K("zone.primaryStorages"), `cluster ${cluster.name} has no host in zone.hosts, but cluster-scope primary storage needs at least one host in cluster ${cluster.name}`);
     }
 }
 
@@ -517,14 +527,14 @@ function checkVxlan(settings: Settings, problems: ConfigProblems): void {
         if (p.isolationMethod === "VLAN" && p.vniEnd > 4094) problems.add(K(`${key}.vniRange`), `${p.vniStart}-${p.vniEnd}`, "VLAN ids end at 4094");
         const types = new Set<string>();
         p.trafficTypes.forEach((t, j) => {
-            checkInterfaceName(problems, `${key}.trafficTypes[${j}].kvmLabel`, t.kvmLabel);
+            const labelOk = checkInterfaceName(problems, `${key}.trafficTypes[${j}].kvmLabel`, t.kvmLabel);
             if (types.has(t.type)) problems.add(K(`${key}.trafficTypes[${j}].type`), t.type, "appears twice on this physical network");
             types.add(t.type);
             if (t.type !== "Guest" && typesSeen.has(t.type)) {
                 problems.add(K(`${key}.trafficTypes[${j}].type`), t.type, `is already carried by physical network ${typesSeen.get(t.type)}; Management, Public and Storage may appear once per zone`);
             }
             if (t.type !== "Guest") typesSeen.set(t.type, p.name);
-            if (!zoneOnly && !bridges.includes(t.kvmLabel)) {
+            if (labelOk && !zoneOnly && !bridges.includes(t.kvmLabel)) {
                 problems.add(K(`${key}.trafficTypes[${j}].kvmLabel`), t.kvmLabel, `names no bridge this stack creates (${bridges.join(", ")})`);
             }
         });
@@ -539,11 +549,12 @@ function checkVxlan(settings: Settings, problems: ConfigProblems): void {
     if (zoneOnly) return;
     const vxlan = zone.physicalNetworks.some((p) => p.isolationMethod === "VXLAN");
     if (vxlan) {
+        // Without a Guest label naming one of the bridges, the label problem is already reported: no MTU follow-on.
+        const segment = guestSegmentName(zone, network);
         const underlay = vxlanUnderlayMtu(zone, network);
-        if (underlay < DEFAULTS.minimumVxlanUnderlayMtu) {
-            const segment = guestSegmentName(zone, network);
-            const written = segment !== undefined && network[segment].mtu !== undefined;
-            const key = segment === undefined ? "zone.physicalNetworks" : `network.${segment}.mtu`;
+        if (segment !== undefined && underlay < DEFAULTS.minimumVxlanUnderlayMtu) {
+            const written = network[segment].mtu !== undefined;
+            const key = `network.${segment}.mtu`;
             const reason = `VXLAN needs an underlay MTU of at least ${DEFAULTS.minimumVxlanUnderlayMtu} on the Guest traffic bridge (VXLAN adds ${DEFAULTS.vxlanOverhead} bytes); set the MTU of the network whose bridge carries Guest traffic to 1550 or more (9000 recommended)`;
             if (written) problems.add(K(key), underlay, reason);
             else problems.note(K(key), `is not set, so the Guest traffic bridge has MTU ${underlay}; ${reason}`);
