@@ -338,8 +338,10 @@ describe("NFS export clients", () => {
     });
 
     test("a default never produces problems under keys the file does not contain", () => {
-        // A pod range too big for the old defaults' reasoning is still covered exactly, and nothing is reported under nfs.allowedCidrs[..].
-        expect(problemsAfter((r) => delete r.network.public.cidr).filter((p) => p.includes("nfs.allowedCidrs"))).toEqual([]);
+        // The bad network is reported where the user wrote it, and not again under nfs.allowedCidrs[1].
+        expect(problemsAfter((r) => (r.network.public.cidr = "10.10.0.0/33"))).toEqual([
+            invalid2("network.public.cidr", "10.10.0.0/33", "expected an IPv4 network in CIDR form like 10.10.0.0/24"),
+        ]);
     });
 });
 
