@@ -25,9 +25,9 @@ export function defaultNfsClients(
         if (!clients.includes(entry)) clients.push(entry);
     };
     for (const node of nodes.filter((n) => n.roles.includes("management") || n.roles.includes("kvm"))) {
-        nodeAddressesTowards(server, node, network).forEach(add);
+        nodeAddressesTowards(server, node, network).forEach((address) => add(`${address}/32`));
     }
-    zone.hosts.filter((h) => isIPv4(h.ip)).forEach((h) => add(h.ip));
+    zone.hosts.filter((h) => isIPv4(h.ip)).forEach((h) => add(`${h.ip}/32`));
     for (const pod of zone.pods) {
         if (isIPv4(pod.startIp) && isIPv4(pod.endIp) && toNumber(pod.startIp) <= toNumber(pod.endIp)) {
             rangeAsCidrs(pod.startIp, pod.endIp).forEach(add);
@@ -50,7 +50,10 @@ function nodeAddressesTowards(server: string, node: NodeSettings, network: Netwo
     return [node.address, node.managementAddress, node.publicAddress].filter((a): a is string => a !== undefined && isIPv4(a)).filter((a, i, all) => all.indexOf(a) === i);
 }
 
-/** The smallest list of CIDR blocks covering start..end exactly (a single address stays a plain address). */
+/**
+ * The smallest list of CIDR blocks covering start..end exactly. Single addresses are written /32 too:
+ * every entry is then a CIDR, which both exports(5) and the NFS step's check accept.
+ */
 export function rangeAsCidrs(start: string, end: string): string[] {
     const blocks: string[] = [];
     let next = toNumber(start);
@@ -64,7 +67,7 @@ export function rangeAsCidrs(start: string, end: string): string[] {
             prefix -= 1;
         }
         const address = IPv4.fromNumber(next).toString();
-        blocks.push(prefix === 32 ? address : `${address}/${prefix}`);
+        blocks.push(`${address}/${prefix}`);
         next += size;
     }
     return blocks;

@@ -310,13 +310,13 @@ describe("NFS export clients", () => {
     test("by default exactly the nodes, hosts and pod ranges that mount the exports", () => {
         // Management and KVM nodes by their address on the NFS server's network (public here), the zone
         // host, and the pod range 10.15.0.160-170 as the smallest exact CIDR cover (the SSVM's storage NIC).
-        expect(check(clone(dev)).settings.nfs.allowedCidrs).toEqual(["10.10.0.116", "10.10.0.117", "10.15.0.117", "10.15.0.160/29", "10.15.0.168/31", "10.15.0.170"]);
+        expect(check(clone(dev)).settings.nfs.allowedCidrs).toEqual(["10.10.0.116/32", "10.10.0.117/32", "10.15.0.117/32", "10.15.0.160/29", "10.15.0.168/31", "10.15.0.170/32"]);
         expect(check(readStackFile("prod")).settings.nfs.allowedCidrs).toEqual([
-            "10.30.0.10",
-            "10.30.0.21",
-            "10.30.0.22",
-            "10.30.0.23",
-            "10.30.0.24",
+            "10.30.0.10/32",
+            "10.30.0.21/32",
+            "10.30.0.22/32",
+            "10.30.0.23/32",
+            "10.30.0.24/32",
             "10.30.0.100/30",
             "10.30.0.104/29",
             "10.30.0.112/28",
