@@ -104,7 +104,8 @@ function checkNodes(settings: Settings, problems: ConfigProblems): void {
         // An address, not a name: the config is read synchronously, so a name could not be resolved at preview,
         // and one that does not resolve would only fail at the first SSH dial.
         checkIp(problems, `${key}.address`, node.address, "10.10.0.116 (the address the controller reaches over SSH; a host name cannot be checked at preview)");
-        if (node.name !== "" && !DNS_NAME.test(node.fqdn)) problems.add(K(`${key}.fqdn`), node.fqdn, "expected a fully qualified DNS name");
+        // The default fqdn is built from the name: a bad name is reported once, at the name.
+        if (HOST_NAME.test(node.name) && !DNS_NAME.test(node.fqdn)) problems.add(K(`${key}.fqdn`), node.fqdn, "expected a fully qualified DNS name");
         if (node.roles.length === 0) problems.add(K(`${key}.roles`), node.roles, `expected at least one of ${ROLES.join(", ")}`);
         if (node.roles.includes("management") && node.roles.includes("kvm")) {
             // Both roles install Java and the CloudStack repository as steps of the same name.
@@ -255,7 +256,8 @@ function checkPackagesAndPaths(settings: Settings, problems: ConfigProblems): vo
     if (nfs.dataDisk !== undefined && !/^\/dev\/[A-Za-z0-9/_-]+$/.test(nfs.dataDisk)) {
         problems.add(K("nfs.dataDisk"), nfs.dataDisk, "expected a block device path such as /dev/sdb");
     }
-    if (!isIPv4(nfs.server) && !DNS_NAME.test(nfs.server)) problems.add(K("nfs.server"), nfs.server, "expected the NFS server's IPv4 address or DNS name");
+    // "" when no node has the nfs role and none is named: that is reported once, at cloudstack:nodes.
+    if (nfs.server !== "" && !isIPv4(nfs.server) && !DNS_NAME.test(nfs.server)) problems.add(K("nfs.server"), nfs.server, "expected the NFS server's IPv4 address or DNS name");
     // nfs.allowedCidrs entries are checked where they are read (buildSettings): the default names no key.
     if (settings.database.bindAddress !== undefined) checkIp(problems, "database.bindAddress", settings.database.bindAddress, "10.15.0.116");
 }

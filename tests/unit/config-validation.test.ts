@@ -299,6 +299,18 @@ describe("validation rules (each with the exact list of problems: no follow-ons)
         ]);
     });
 
+    test("a bad value is not reported again under a default derived from it", () => {
+        expect(problemsAfter((r) => (r.nodes[1].name = r.zone.hosts[0].node = "kvm_host_01"))).toEqual([
+            invalid("nodes[1].name", "kvm_host_01", "expected a host name (letters, digits and '-', at most 63 characters)"),
+        ]);
+        expect(
+            problemsAfter((r) => {
+                r.nodes = r.nodes.filter((n: AnyRaw) => !n.roles.includes("nfs"));
+                delete r.nfs.server;
+            }),
+        ).toEqual([`${K}nodes: no node has the role "nfs"; every stack needs management, database, nfs and kvm nodes (or set cloudstack:zone.apiUrl and no nodes for a zone-only stack)`]);
+    });
+
     test("a missing key is reported once, not again as an empty value", () => {
         expect(problemsAfter((r) => delete r.zone.name)).toEqual([`${K}zone.name: is missing; it is required`]);
         expect(problemsAfter((r) => delete r.zone.guestCidr)).toEqual([`${K}zone.guestCidr: is missing; it is required`]);
