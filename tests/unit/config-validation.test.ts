@@ -43,6 +43,29 @@ describe("the example stacks", () => {
     });
 });
 
+describe("the prod example is deployable", () => {
+    test("one pod in the management subnet, two clusters of two hosts, primary storage under the export root", () => {
+        const { settings, problems } = check(readStackFile("prod"));
+        expect(problems).toEqual([]);
+        expect(settings.zone.pods.map((p) => [p.name, p.gateway, p.netmask, p.startIp, p.endIp])).toEqual([["rack-a", "10.30.0.1", "255.255.255.0", "10.30.0.100", "10.30.0.139"]]);
+        expect(settings.zone.clusters.map((c) => [c.name, c.pod])).toEqual([
+            ["cluster-a", "rack-a"],
+            ["cluster-b", "rack-a"],
+        ]);
+        expect(settings.zone.hosts.map((h) => [h.name, h.cluster, h.pod])).toEqual([
+            ["kvm01", "cluster-a", "rack-a"],
+            ["kvm02", "cluster-a", "rack-a"],
+            ["kvm03", "cluster-b", "rack-a"],
+            ["kvm04", "cluster-b", "rack-a"],
+        ]);
+        expect(settings.zone.primaryStorages.map((s) => [s.name, s.cluster, s.server, s.path])).toEqual([
+            ["primary-a", "cluster-a", "10.30.0.12", "/export/primary/cluster-a"],
+            ["primary-b", "cluster-b", "10.30.0.12", "/export/primary/cluster-b"],
+        ]);
+        expect(settings.nfs).toMatchObject({ server: "10.30.0.12", exportRoot: "/export" });
+    });
+});
+
 describe("validation rules (each with the exact list of problems: no follow-ons)", () => {
     const invalid = (key: string, value: string, why: string) => `${K}${key}: "${value}" is invalid: ${why}`;
 
