@@ -9,6 +9,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { DEFAULTS } from "./defaults";
 import { FieldReader, RawObject } from "./fields";
+import { isCidr, isIPv4 } from "./net";
+import { defaultNfsClients } from "./nfsClients";
 import { ConfigProblems } from "./problems";
 import {
     ClusterSettings,
@@ -32,6 +34,7 @@ import {
     SecretSettings,
     Settings,
     SshSettings,
+    TRAFFIC_TYPES,
     ZoneHostSettings,
     ZoneSettings,
 } from "./settings";
@@ -64,11 +67,13 @@ export function buildSettings(raw: RawObject, ctx: ConfigContext, problems: Conf
 
     const secrets = readSecrets(top, ctx, problems);
     const sshDefaults = readSsh(section("ssh"), { user: DEFAULTS.sshUser, port: DEFAULTS.sshPort }, ctx.isSecret("ssh"), problems);
-    const network = readNetwork(section("network"));
+    // A zone-only stack (zone.apiUrl, no nodes) configures no host network, so it needs no network section.
+    const zoneOnly = isZoneOnlyConfig(raw);
+    const network = readNetwork(section("network"), zoneOnly);
     const packages = readPackages(section("packages"), top);
     const nodes = top.list("nodes", (item) => readNode(item, sshDefaults, network, ctx.isSecret("nodes"), problems));
     const zone = readZone(section("zone"), network);
-    const nfs = readNfs(section("nfs"), nodes, network);
+    const nfs = readNfs(section("nfs"), nodes, network, zone);
     const database = readDatabase(section("database"), packages, nodes);
     const management = readManagement(section("management"));
     const kvm = readKvm(section("kvm"));
@@ -93,6 +98,13 @@ export function buildSettings(raw: RawObject, ctx: ConfigContext, problems: Conf
         secrets,
         destroyData,
     };
+}
+
+/** zone.apiUrl set and no nodes: the zone is built on an existing management server. */
+function isZoneOnlyConfig(raw: RawObject): boolean {
+    const zone = raw.zone as RawObject | undefined;
+    const nodes = raw.nodes;
+    return typeof zone === "object" && zone !== null && zone.apiUrl !== undefined && (nodes === undefined || nodes === null || (Array.isArray(nodes) && nodes.length === 0));
 }
 
 function secretOutput(value: string | undefined): pulumi.Output<string> | undefined {
@@ -182,10 +194,11 @@ function readNode(
     return node;
 }
 
-function readSegment(r: FieldReader, defaultBridge: string): NetworkSegmentSettings {
+function readSegment(r: FieldReader, defaultBridge: string, zoneOnly: boolean): NetworkSegmentSettings {
+    const optional = zoneOnly ? "" : undefined;
     const segment: NetworkSegmentSettings = {
-        cidr: r.string("cidr"),
-        gateway: r.string("gateway"),
+        cidr: r.string("cidr", optional),
+        gateway: r.string("gateway", optional),
         bridge: r.string("bridge", defaultBridge),
         mtu: r.optionalInteger("mtu", 576, 9216),
         routes: r.list("routes", (route) => {
@@ -198,10 +211,10 @@ function readSegment(r: FieldReader, defaultBridge: string): NetworkSegmentSetti
     return segment;
 }
 
-function readNetwork(r: FieldReader): NetworkSettings {
+function readNetwork(r: FieldReader, zoneOnly: boolean): NetworkSettings {
     const network: NetworkSettings = {
-        management: readSegment(r.object("management"), DEFAULTS.managementBridge),
-        public: readSegment(r.object("public"), DEFAULTS.publicBridge),
+        management: readSegment(r.object("management"), DEFAULTS.managementBridge, zoneOnly),
+        public: readSegment(r.object("public"), DEFAULTS.publicBridge, zoneOnly),
         defaultRoute: r.oneOf("defaultRoute", ["public", "management"] as const, "public"),
         dnsServers: r.stringList("dnsServers", DEFAULTS.dnsServers),
         searchDomains: r.stringList("searchDomains", []),
@@ -234,18 +247,19 @@ function readPackages(r: FieldReader, top: FieldReader): PackageSettings {
     return packages;
 }
 
-function readNfs(r: FieldReader, nodes: NodeSettings[], network: NetworkSettings): NfsSettings {
+function readNfs(r: FieldReader, nodes: NodeSettings[], network: NetworkSettings, zone: ZoneSettings): NfsSettings {
     const nfsNode = nodes.find((n) => n.roles.includes("nfs"));
     const exportRoot = r.string("exportRoot", DEFAULTS.exportRoot);
     const ports = r.object("ports");
+    const server = r.string("server", nfsNode?.publicAddress ?? nfsNode?.address ?? "");
     const nfs: NfsSettings = {
-        server: r.string("server", nfsNode?.publicAddress ?? nfsNode?.address ?? ""),
+        server,
         exportRoot,
         primaryPath: r.string("primaryPath", `${exportRoot}/primary`),
         secondaryPath: r.string("secondaryPath", `${exportRoot}/secondary`),
         dataDisk: r.optionalString("dataDisk"),
         forceFormat: r.boolean("forceFormat", false),
-        allowedCidrs: r.stringList("allowedCidrs", [network.management.cidr, network.public.cidr].filter((c) => c !== "")),
+        allowedCidrs: readAllowedClients(r, () => defaultNfsClients(server, nodes, network, zone)),
         verifyServing: r.boolean("verifyServing", true),
         ports: {
             mountd: ports.integer("mountd", DEFAULTS.nfsPorts.mountd, 1, 65535),
@@ -258,6 +272,25 @@ function readNfs(r: FieldReader, nodes: NodeSettings[], network: NetworkSettings
     ports.rejectUnknown();
     r.rejectUnknown();
     return nfs;
+}
+
+/**
+ * Explicit entries are checked here, where the user wrote them; the computed
+ * default is never reported under a key (nfs.allowedCidrs[0]) the file does not contain.
+ */
+function readAllowedClients(r: FieldReader, computeDefault: () => string[]): string[] {
+    if (!r.written("allowedCidrs")) {
+        r.has("allowedCidrs");
+        return computeDefault();
+    }
+    const entries = r.stringList("allowedCidrs");
+    if (Array.isArray(r.raw.allowedCidrs) && r.raw.allowedCidrs.length === 0) {
+        r.problems.note(r.key("allowedCidrs"), "is empty; list the addresses or networks allowed to mount the exports (never *), or delete the key for the default (the nodes, hosts and system VM ranges that need them)");
+    }
+    entries.forEach((entry, i) => {
+        if (!isIPv4(entry) && !isCidr(entry)) r.problems.add(`${r.key("allowedCidrs")}[${i}]`, entry, "expected an IPv4 address or network in CIDR form like 10.15.0.0/24");
+    });
+    return entries;
 }
 
 function readDatabase(r: FieldReader, packages: PackageSettings, nodes: NodeSettings[]): DatabaseSettings {
@@ -287,8 +320,11 @@ function readManagement(r: FieldReader): ManagementSettings {
 function readKvm(r: FieldReader): KvmSettings {
     const kvm: KvmSettings = {
         requireHardwareVirtualization: r.boolean("requireHardwareVirtualization", true),
-        libvirtTls: r.boolean("libvirtTls", false),
     };
+    r.removed(
+        "libvirtTls",
+        "CloudStack itself switches libvirt to TLS with its own CA when it adds the host (addHost runs cloudstack-setup-agent, which sets listen_tls=1 and turns plain TCP off), so there is nothing to choose",
+    );
     r.rejectUnknown();
     return kvm;
 }
@@ -342,7 +378,7 @@ function readZone(r: FieldReader, network: NetworkSettings): ZoneSettings {
                     "trafficTypes",
                     (t) => {
                         const traffic = {
-                            type: t.oneOf("type", ["Management", "Guest", "Public", "Storage"] as const),
+                            type: t.oneOf("type", TRAFFIC_TYPES),
                             kvmLabel: t.string("kvmLabel"),
                         };
                         t.rejectUnknown();

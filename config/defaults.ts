@@ -22,7 +22,9 @@ export const DEFAULTS = {
     javaPackage: "openjdk-11-jre-headless",
     javaBinary: "/usr/lib/jvm/java-11-openjdk-amd64/bin/java",
     databaseEngine: "mysql" as const,
-    basePackages: ["chrony", "curl", "ca-certificates", "gnupg", "openssh-server", "python3", "iproute2", "netplan.io"],
+    // wget: the management node seeds the SystemVM template with cloud-install-sys-tmplt, which downloads
+    // with wget (scripts/storage/secondary/cloud-install-sys-tmplt@4.19.3.0:237); minimal Ubuntu images lack it.
+    basePackages: ["chrony", "curl", "ca-certificates", "gnupg", "openssh-server", "python3", "iproute2", "netplan.io", "wget"],
     nfsServerPackage: "nfs-kernel-server",
     kvmPackages: ["qemu-system-x86", "libvirt-daemon-system", "libvirt-clients", "cpu-checker", "bridge-utils"],
     // 4.19.1.0+ expect SystemVM template version 4.19.1.
@@ -33,7 +35,10 @@ export const DEFAULTS = {
     nfsPorts: { mountd: 892, statd: 662, statdOutgoing: 2020, lockd: 32803, rquotad: 875 },
 
     databasePort: 3306,
-    // The install guide: 350 connections per management server.
+    // What one management node's pools can hold open: db.cloud.maxActive=250 (management server) +
+    // db.usage.maxActive=100 (usage server) (client/conf/db.properties.in@4.19.3.0:37,73), which is also the
+    // install guide's 350. The seed's 500 only reserves connections nothing opens. Backups and ops still get
+    // in when the pools are full: MySQL admits max_connections + 1, the extra one for CONNECTION_ADMIN (root).
     connectionsPerManagementServer: 350,
 
     apiPath: "/client/api",

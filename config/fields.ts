@@ -78,11 +78,16 @@ export class FieldReader {
         return fallback;
     }
 
+    /**
+     * One of `allowed`. A bad value is reported and returned as written (not
+     * replaced by an allowed one), so later checks never blame a value the
+     * file does not contain.
+     */
     oneOf<T extends string>(name: string, allowed: readonly T[], fallback?: T): T {
         const value = this.get(name) ?? fallback;
         if (typeof value === "string" && (allowed as readonly string[]).includes(value)) return value as T;
         this.problems.add(this.key(name), value, `expected one of ${allowed.join(", ")} (case-sensitive)`);
-        return allowed[0];
+        return (value === undefined ? "" : String(value)) as T;
     }
 
     stringList(name: string, fallback?: string[]): string[] {
@@ -129,12 +134,23 @@ export class FieldReader {
         });
     }
 
+    /** A key this version no longer reads: reported with why, instead of as unknown. */
+    removed(name: string, why: string): void {
+        if (this.get(name) !== undefined) this.problems.note(this.key(name), `was removed: ${why}; delete this key`);
+    }
+
+    /** Whether the stack file sets this key (without counting it as read). */
+    written(name: string): boolean {
+        return this.raw[name] !== undefined && this.raw[name] !== null;
+    }
+
     /** Call after reading every field: reports keys nobody read (typos such as "gatway"). */
     rejectUnknown(): void {
         const known = [...this.seen].sort().join(", ");
         for (const name of Object.keys(this.raw)) {
             if (!this.seen.has(name)) {
-                this.problems.add(this.key(name), this.raw[name], `is not a known setting here (known: ${known})`);
+                // The value is not repeated: it may be a whole section, or a secret under a misspelt key.
+                this.problems.note(this.key(name), `is not a known setting here (known: ${known})`);
             }
         }
     }

@@ -2,12 +2,19 @@
  * Collects every configuration problem so that one run reports all of them,
  * each naming the config key, the bad value and what is allowed.
  */
+import { RunError } from "@pulumi/pulumi";
+
 export class ConfigProblems {
     readonly messages: string[] = [];
 
     /** `key` is the full config path, e.g. "cloudstack:zone.pods[0].startIp". */
     add(key: string, value: unknown, allowed: string): void {
         this.messages.push(`${key}: ${describe(value)} ${allowed}`);
+    }
+
+    /** A problem about a key whose value is not worth repeating (it exists, or it is a whole section). */
+    note(key: string, message: string): void {
+        this.messages.push(`${key}: ${message}`);
     }
 
     get empty(): boolean {
@@ -21,7 +28,12 @@ export class ConfigProblems {
     }
 }
 
-export class ConfigError extends Error {
+/**
+ * A RunError: the Pulumi SDK prints a RunError's message alone, without a
+ * stack trace (@pulumi/pulumi cmd/run/run.js, "Always hide the stack for
+ * RunErrors"), and the run ends non-zero.
+ */
+export class ConfigError extends RunError {
     constructor(readonly problems: string[]) {
         super(
             `The stack configuration has ${problems.length} problem(s); nothing was changed:\n` +

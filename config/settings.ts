@@ -119,7 +119,10 @@ export interface NfsSettings {
     forceFormat: boolean;
     /** Verify with `showmount -e` that the exports are served (false only in labs without a kernel NFS server). */
     verifyServing: boolean;
-    /** Networks allowed to mount the exports (never "*"). */
+    /**
+     * Who may mount the exports (never "*"): IPv4 addresses or CIDRs. By default exactly the
+     * management and KVM nodes, the zone hosts and the pods' system VM ranges (config/nfsClients.ts).
+     */
     allowedCidrs: string[];
     /** Fixed NFS ports so a firewall can allow them. */
     ports: { mountd: number; statd: number; statdOutgoing: number; lockd: number; rquotad: number };
@@ -147,12 +150,10 @@ export interface ManagementSettings {
 export interface KvmSettings {
     /** Fail when /dev/kvm or vmx/svm is missing (false only for test labs without hardware virtualisation). */
     requireHardwareVirtualization: boolean;
-    /** libvirt over TLS (16514) instead of plain TCP (16509, what the seed does). */
-    libvirtTls: boolean;
 }
 
 export interface TrafficTypeSettings {
-    type: "Management" | "Guest" | "Public" | "Storage";
+    type: TrafficType;
     /** Bridge (or NIC) name on the KVM hosts. */
     kvmLabel: string;
 }
@@ -305,3 +306,6 @@ export interface Settings {
 export function nodesWithRole(settings: Pick<Settings, "nodes">, role: Role): NodeSettings[] {
     return settings.nodes.filter((n) => n.roles.includes(role));
 }
+
+export const TRAFFIC_TYPES = ["Management", "Guest", "Public", "Storage"] as const;
+export type TrafficType = (typeof TRAFFIC_TYPES)[number];

@@ -61,7 +61,7 @@ export function seedSettings(): Settings {
         },
         database: { engine: "mysql", port: 3306, maxConnections: 350, serverId: 1 },
         management: { encryptionType: "file", apiPath: "/client/api", uiPort: 8080, startTimeoutSeconds: 900 },
-        kvm: { requireHardwareVirtualization: true, libvirtTls: false },
+        kvm: { requireHardwareVirtualization: true },
         zone: {
             name: "TEST",
             dns1: "8.8.8.8",
