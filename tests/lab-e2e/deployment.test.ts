@@ -91,7 +91,12 @@ describeLab("the whole deployment on lab hosts", () => {
             expect(addresses).toMatch(new RegExp(`cloudbr0\\s+UP\\s+${host.managementIp}/24`));
             expect(addresses).toMatch(new RegExp(`cloudbr1\\s+UP\\s+${host.publicIp}/24`));
         }
-        expect(await lab.ssh(roles.nfs, "exportfs -v")).toMatch(/\/export\s+10\.75\.0\.0\/24\(.*rw.*no_root_squash/s);
+        // Exported to the machines that mount it (management server, KVM hosts, the pod range of the system VMs), not to whole networks.
+        const exportTable = await lab.ssh(roles.nfs, "exportfs -v");
+        for (const client of [...[roles.management, ...roles.kvm].map((name) => ip(inventory, name).replace(/\./g, "\\.")), "10\\.75\\.0\\.160/29"]) {
+            expect(exportTable).toMatch(new RegExp(`/export\\s+${client}(/32)?\\(.*rw.*no_root_squash`));
+        }
+        expect(exportTable).not.toMatch(/10\.7[56]\.0\.0\/24/);
 
         const cloudPassword = await generatedSecret(project, "cloud-db-password");
         await lab.ssh(roles.kvm[0], "apt-get install -y --no-install-recommends mariadb-client-core >/dev/null 2>&1");
