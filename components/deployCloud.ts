@@ -158,8 +158,10 @@ export function deployCloud(settings: Settings): CloudOutputs {
         ]),
     );
 
+    // A host mounts its cluster's primary storage when it is added: the NFS node must export to it first
+    // (a host added to a running cloud is also a new export client).
     const hostDependencies = Object.fromEntries(
-        settings.zone.hosts.filter((h) => h.node !== undefined).map((h) => [h.name, kvmHosts.get(h.node!)!.registrationReady]),
+        settings.zone.hosts.map((h) => [h.name, [...nfs.ready, ...(h.node !== undefined ? kvmHosts.get(h.node)!.registrationReady : [])]]),
     );
     const zone = new Zone(
         "zone",

@@ -157,9 +157,12 @@ describeLab("the whole deployment on lab hosts", () => {
         expect(up.summary.result).toBe("succeeded");
         console.log(`adding kvm3 changed: ${changes.map((c) => `${c.op} ${c.name}`).join(", ")}`);
         const newHost = (name: string) => name.startsWith("kvm3") || name.includes("N3");
-        // Besides the new host's own resources, only Pulumi's default provider (it carries the config) may change.
-        const elsewhere = changes.filter((c) => !newHost(c.name) && !/^(cloudstack-infra-lab|zone-enable|default|verify)$/.test(c.name));
+        // Besides the new host's own resources, only Pulumi's default provider (it carries the config) and the
+        // NFS node's exports (the new host mounts primary storage) may change.
+        const elsewhere = changes.filter((c) => !newHost(c.name) && !/^(cloudstack-infra-lab|zone-enable|default|verify|nfs1-nfs)$/.test(c.name));
         expect(elsewhere.map((c) => `${c.op} ${c.name}`)).toEqual([]);
+        expect(changes.map((c) => `${c.op} ${c.name}`)).toContain("update nfs1-nfs");
+        expect(await lab.ssh(roles.nfs, "exportfs -v")).toMatch(new RegExp(`/export\\s+${ip(inventory, "kvm3").replace(/\./g, "\\.")}(/32)?\\(`));
         expect(changes.filter((c) => c.op !== "create" && c.op !== "update").map((c) => `${c.op} ${c.name}`)).toEqual([]);
         const client = await api();
         expect(await client.list("listHosts", { type: "Routing" })).toHaveLength(3);

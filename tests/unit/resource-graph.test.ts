@@ -196,6 +196,8 @@ describe.each([1, 3, 20])("the resource graph with %i KVM host(s)", (count) => {
             const provisioning = steps.filter((s) => !registrationSteps.some((name) => s.name === `${node}-${name}`) && !s.name.endsWith("-verify"));
             expect(provisioning.length).toBeGreaterThan(0);
             expect(provisioning.filter((s) => !graph.waitsFor(registration!, s)).map((s) => s.name)).toEqual([]);
+            // The host mounts primary storage when added: the NFS node exports to it first.
+            expect(graph.stepsUnder("nfs-storage-nfs").filter((s) => !graph.waitsFor(registration!, s)).map((s) => s.name)).toEqual([]);
             const waitingForManagement = steps.filter((s) => management.some((m) => graph.waitsFor(s, m)));
             expect(waitingForManagement.filter((s) => !registrationSteps.some((name) => s.name === `${node}-${name}`)).map((s) => s.name)).toEqual([]);
             // Other hosts' steps are never in the way.
