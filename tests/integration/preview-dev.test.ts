@@ -52,10 +52,29 @@ describeEngine("pulumi preview of the example stacks", () => {
         expect(preview.changeSummary.create).toBe(planned.length);
     }, 300000);
 
-    test("prod: a larger environment previews too", async () => {
+    test("prod: every node, KVM host and zone object of the file is planned, each once", async () => {
         project = await createTestProject({ stackName: "prod", config: stackConfig("prod") });
-        const preview = await project.stack.preview();
-        expect(preview.changeSummary.create).toBeGreaterThan(60);
+        const planned: { type: string; name: string }[] = [];
+        const preview = await project.stack.preview({
+            onEvent: (event: EngineEvent) => {
+                const metadata = event.resourcePreEvent?.metadata;
+                if (metadata && metadata.op === "create" && !metadata.type.startsWith("pulumi:providers:")) planned.push({ type: metadata.type, name: metadata.urn.split("::").pop()! });
+            },
+        });
+        const prod = readStackFile("prod") as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+        const names = (suffix: string) => planned.filter((p) => p.type.endsWith(suffix)).map((p) => p.name).sort();
+        const nodes: { name: string; roles: string[]; bridges?: boolean }[] = prod.nodes;
+        const kvmNodes = nodes.filter((n) => n.roles.includes("kvm")).map((n) => n.name);
+        expect(names("node:NodeBase")).toEqual(nodes.map((n) => n.name).sort());
+        expect(names("node:KvmHost")).toEqual(kvmNodes.map((n) => `${n}-kvm`).sort());
+        expect(names("remote:BridgeNetwork")).toEqual(nodes.filter((n) => n.bridges !== false).map((n) => `${n.name}-bridges`).sort());
+        for (const node of kvmNodes) expect(names("remote:Script")).toEqual(expect.arrayContaining([`${node}-kvm`, `${node}-management-key`, `${node}-kvm-verify`]));
+        expect(names("cloudstack:Host")).toEqual(prod.zone.hosts.map((h: { name: string }) => `zone-host-${h.name}`).sort());
+        expect(names("cloudstack:Pod")).toEqual(prod.zone.pods.map((p: { name: string }) => `zone-pod-${p.name}`).sort());
+        expect(names("cloudstack:Cluster")).toEqual(prod.zone.clusters.map((c: { name: string }) => `zone-cluster-${c.name}`).sort());
+        expect(names("cloudstack:PrimaryStorage")).toEqual(prod.zone.primaryStorages.map((s: { name: string }) => `zone-primary-${s.name}`).sort());
+        expect(names("cloudstack:PublicIpRange")).toEqual(prod.zone.publicIpRanges.map((r: { startIp: string }) => `zone-public-${r.startIp}`).sort());
+        expect(preview.changeSummary.create).toBe(planned.length);
     }, 300000);
 
     test("a bad config fails before anything is planned, naming every problem", async () => {

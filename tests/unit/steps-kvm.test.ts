@@ -47,7 +47,8 @@ describe("kvmSteps", () => {
     test("the management key travels as an environment value, with a delete", () => {
         const [step] = kvmAuthorizeKeySteps("ssh-rsa AAAA cloud@m");
         expect(step.env).toEqual({ MANAGEMENT_PUBLIC_KEY: "ssh-rsa AAAA cloud@m" });
-        expect(step.deleteScript).toBeDefined();
+        // Its delete removes exactly that key's line from root's authorized_keys, nothing else.
+        expect(step.deleteScript).toContain('grep -vxF "$MANAGEMENT_PUBLIC_KEY" "$AUTHORIZED_KEYS" | install_file "$AUTHORIZED_KEYS" 0600');
     });
 
     test("the post-registration check expects the traffic labels in agent.properties", () => {
