@@ -4,9 +4,9 @@
  */
 import { createTestProject, engineAvailable, TestProject } from "../support/engine";
 import { readStackFile } from "../support/stackConfig";
+import { describeUnless } from "../support/gate";
 
-const describeEngine = engineAvailable() ? describe : describe.skip;
-if (!engineAvailable()) console.warn("skipping engine tests: run scripts/install-pulumi.sh first");
+const describeEngine = describeUnless(engineAvailable() ? undefined : "needs .tools/pulumi (scripts/install-pulumi.sh)");
 
 describeEngine("pulumi preview of a rejected config", () => {
     let project: TestProject | undefined;

@@ -10,9 +10,9 @@ import { startStandIn, StandIn } from "../standin";
 import { rejected } from "../standin/testKit";
 import { createTestProject, engineAvailable, TestProject } from "../support/engine";
 import { check, readStackFile } from "../support/stackConfig";
+import { describeUnless } from "../support/gate";
 
-const describeEngine = engineAvailable() ? describe : describe.skip;
-if (!engineAvailable()) console.warn("skipping prod zone tests: needs .tools/pulumi (scripts/install-pulumi.sh)");
+const describeEngine = describeUnless(engineAvailable() ? undefined : "needs .tools/pulumi (scripts/install-pulumi.sh)");
 
 const ADMIN_PASSWORD = "Prod-zone-test-admin-Pw1";
 

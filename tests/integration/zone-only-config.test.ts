@@ -5,9 +5,9 @@
  */
 import { createTestProject, engineAvailable, TestProject } from "../support/engine";
 import { readStackFile } from "../support/stackConfig";
+import { describeUnless } from "../support/gate";
 
-const describeEngine = engineAvailable() ? describe : describe.skip;
-if (!engineAvailable()) console.warn("skipping engine tests: run scripts/install-pulumi.sh first");
+const describeEngine = describeUnless(engineAvailable() ? undefined : "needs .tools/pulumi (scripts/install-pulumi.sh)");
 
 describeEngine("a zone-only stack", () => {
     let project: TestProject | undefined;

@@ -10,9 +10,9 @@ import { startStandIn, StandIn } from "../standin";
 import { adminConnection, mutatingCommands, rejected } from "../standin/testKit";
 import { createTestProject, engineAvailable, TestProject } from "../support/engine";
 import { clone, readStackFile } from "../support/stackConfig";
+import { describeUnless } from "../support/gate";
 
-const describeEngine = engineAvailable() ? describe : describe.skip;
-if (!engineAvailable()) console.warn("skipping zone-only program tests: needs .tools/pulumi (scripts/install-pulumi.sh)");
+const describeEngine = describeUnless(engineAvailable() ? undefined : "needs .tools/pulumi (scripts/install-pulumi.sh)");
 
 describeEngine("zone-only stack of the real program", () => {
     let standIn: StandIn;
