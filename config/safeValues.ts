@@ -7,8 +7,9 @@
  */
 import { isCidr, isIPv4 } from "./net";
 
+/** Every kind of value that reaches a script or a config file, and what it may look like: validation and rendering use the same table. */
 const PATTERNS = {
-    package: { pattern: /^[a-z0-9][a-z0-9+.-]*$/, allowed: "a Debian package name (lower-case letters, digits, + . -)" },
+    package: { pattern: /^[a-z0-9][a-z0-9+.-]*(=[A-Za-z0-9.+:~*-]+)?$/, allowed: "a Debian package name (lower-case letters, digits, + . -), optionally =VERSION" },
     version: { pattern: /^[A-Za-z0-9.+:~-]+$/, allowed: "a package version (letters, digits, . + : ~ -)" },
     path: { pattern: /^\/[A-Za-z0-9._/-]*$/, allowed: "an absolute path of letters, digits and . _ / -" },
     url: { pattern: /^https?:\/\/[A-Za-z0-9.-]+(:\d+)?(\/[A-Za-z0-9._~%/+=-]*)?$/, allowed: "an http(s) URL without query or spaces" },
@@ -17,9 +18,18 @@ const PATTERNS = {
     interface: { pattern: /^[A-Za-z0-9_.-]{1,15}$/, allowed: "an interface name of at most 15 letters, digits and _ . -" },
     repo: { pattern: /^https?:\/\/[A-Za-z0-9.-]+(:\d+)?(\/[A-Za-z0-9._~%/+-]*)? [A-Za-z0-9._-]+( [A-Za-z0-9._-]+)+$/, allowed: '"URL SUITE COMPONENT...", e.g. "https://download.cloudstack.org/ubuntu noble 4.19"' },
     device: { pattern: /^\/dev\/[A-Za-z0-9._/-]+$/, allowed: "a block device path under /dev" },
+    /** One DNS label: a node's short name. */
+    hostLabel: { pattern: /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/, allowed: "a host name of letters, digits and - (one DNS label)" },
+    /** A CloudStack object name (zone, pod, cluster, storage). */
+    objectName: { pattern: /^[A-Za-z0-9][A-Za-z0-9 _.-]*$/, allowed: "a name of letters, digits, space, _ . -" },
 };
 
 export type ValueKind = keyof typeof PATTERNS;
+
+/** Whether `value` is a safe `kind` (for validation, which reports problems its own way). */
+export function isSafe(kind: ValueKind, value: string): boolean {
+    return typeof value === "string" && PATTERNS[kind].pattern.test(value);
+}
 
 /** Returns `value` when it is a safe `kind`; otherwise throws naming the key, the value and what is allowed. */
 export function checked(kind: ValueKind, key: string, value: string): string {

@@ -4,6 +4,7 @@
  * mistakes, each with the config key, the value and what is allowed.
  */
 import { DEFAULTS, MAX_INTERFACE_NAME, MAX_VNI, MAX_VNI_RANGE_SIZE } from "./defaults";
+import { isSafe } from "./safeValues";
 import { vxlanUnderlayMtu } from "./buildSettings";
 import {
     cidrContains,
@@ -32,13 +33,6 @@ function guestSegmentName(zone: ZoneSettings, network: NetworkSettings): "manage
 const K = (path: string) => `cloudstack:${path}`;
 
 // Linux interface names: at most 15 bytes, no '/', ':' or whitespace.
-const INTERFACE_NAME = /^[A-Za-z0-9_.-]+$/;
-const OBJECT_NAME = /^[A-Za-z0-9][A-Za-z0-9 _.-]*$/;
-const HOST_NAME = /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
-const DNS_NAME = /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
-const ABSOLUTE_PATH = /^\/[A-Za-z0-9._/-]*$/;
-const PACKAGE_NAME = /^[a-z0-9][a-z0-9+.-]*(=[A-Za-z0-9.+:~*-]+)?$/;
-const HTTP_URL = /^https?:\/\/[A-Za-z0-9.-]+(:\d+)?(\/[A-Za-z0-9._~%/+-]*)?$/;
 
 /** A zone-only stack builds the zone on an existing management server and provisions no node. */
 export function isZoneOnly(settings: Settings): boolean {
@@ -85,7 +79,7 @@ function checkCidr(problems: ConfigProblems, key: string, value: string, example
 
 function checkInterfaceName(problems: ConfigProblems, key: string, value: string): boolean {
     if (value === "") return false;
-    if (value.length <= MAX_INTERFACE_NAME && INTERFACE_NAME.test(value)) return true;
+    if (value.length <= MAX_INTERFACE_NAME && isSafe("interface", value)) return true;
     problems.add(K(key), value, `expected an interface name of at most ${MAX_INTERFACE_NAME} characters (letters, digits, _ . -); Linux refuses longer names`);
     return false;
 }
@@ -95,7 +89,7 @@ function checkNodes(settings: Settings, problems: ConfigProblems): void {
     const seen = new Map<string, number>();
     settings.nodes.forEach((node, i) => {
         const key = `nodes[${i}]`;
-        if (node.name !== "" && !HOST_NAME.test(node.name)) {
+        if (node.name !== "" && !isSafe("hostLabel", node.name)) {
             problems.add(K(`${key}.name`), node.name, "expected a host name (letters, digits and '-', at most 63 characters)");
         }
         const lower = node.name.toLowerCase();
@@ -105,7 +99,7 @@ function checkNodes(settings: Settings, problems: ConfigProblems): void {
         // and one that does not resolve would only fail at the first SSH dial.
         checkIp(problems, `${key}.address`, node.address, "10.10.0.116 (the address the controller reaches over SSH; a host name cannot be checked at preview)");
         // The default fqdn is built from the name: a bad name is reported once, at the name.
-        if (HOST_NAME.test(node.name) && !DNS_NAME.test(node.fqdn)) problems.add(K(`${key}.fqdn`), node.fqdn, "expected a fully qualified DNS name");
+        if (isSafe("hostLabel", node.name) && !isSafe("host", node.fqdn)) problems.add(K(`${key}.fqdn`), node.fqdn, "expected a fully qualified DNS name");
         if (node.roles.length === 0) problems.add(K(`${key}.roles`), node.roles, `expected at least one of ${ROLES.join(", ")}`);
         if (node.roles.includes("management") && node.roles.includes("kvm")) {
             // Both roles install Java and the CloudStack repository as steps of the same name.
@@ -179,12 +173,12 @@ function checkNetwork(settings: Settings, problems: ConfigProblems): void {
     }
     network.dnsServers.forEach((dns, i) => checkIp(problems, `network.dnsServers[${i}]`, dns, "8.8.8.8"));
     network.ntpServers.forEach((ntp, i) => {
-        if (!isIPv4(ntp) && !DNS_NAME.test(ntp)) problems.add(K(`network.ntpServers[${i}]`), ntp, "expected a host name or IPv4 address");
+        if (!isIPv4(ntp) && !isSafe("host", ntp)) problems.add(K(`network.ntpServers[${i}]`), ntp, "expected a host name or IPv4 address");
     });
     network.searchDomains.forEach((d, i) => {
-        if (!DNS_NAME.test(d)) problems.add(K(`network.searchDomains[${i}]`), d, "expected a DNS domain");
+        if (!isSafe("host", d)) problems.add(K(`network.searchDomains[${i}]`), d, "expected a DNS domain");
     });
-    if (!DNS_NAME.test(network.domain)) problems.add(K("network.domain"), network.domain, "expected a DNS domain");
+    if (!isSafe("host", network.domain)) problems.add(K("network.domain"), network.domain, "expected a DNS domain");
     if (network.timezone !== "" && !isTimezone(network.timezone)) {
         problems.add(K("network.timezone"), network.timezone, 'expected a tz database name (case-sensitive) such as "Asia/Seoul", "UTC" or "Etc/GMT-9"; timedatectl refuses names it does not know');
     }
@@ -216,7 +210,7 @@ function checkPackagesAndPaths(settings: Settings, problems: ConfigProblems): vo
         problems.add(K("cloudstackVersion"), packages.cloudstackVersion, "this program deploys CloudStack 4.19 (Java 11, noble packages); other versions need other host settings");
     }
     const [repoUrl, ...suite] = packages.cloudstackRepo.split(/\s+/);
-    if (!HTTP_URL.test(repoUrl ?? "") || suite.length !== 2) {
+    if (!isSafe("url", repoUrl ?? "") || suite.length !== 2) {
         problems.add(K("packages.cloudstackRepo"), packages.cloudstackRepo, 'expected "URL SUITE COMPONENT", e.g. "https://download.cloudstack.org/ubuntu noble 4.19"');
     }
     const urls: [string, string][] = [
@@ -226,7 +220,7 @@ function checkPackagesAndPaths(settings: Settings, problems: ConfigProblems): vo
         ["packages.aptProxy", packages.aptProxy ?? ""],
     ];
     for (const [key, url] of urls) {
-        if (url !== "" && !HTTP_URL.test(url)) problems.add(K(key), url, "expected an http(s) URL");
+        if (url !== "" && !isSafe("url", url)) problems.add(K(key), url, "expected an http(s) URL");
     }
     const packageLists: [string, string[]][] = [
         ["packages.basePackages", packages.basePackages],
@@ -236,28 +230,28 @@ function checkPackagesAndPaths(settings: Settings, problems: ConfigProblems): vo
     ];
     for (const [key, names] of packageLists) {
         names.forEach((name) => {
-            if (!PACKAGE_NAME.test(name)) problems.add(K(key), name, "expected a Debian package name (lower case, digits, + . -)");
+            if (!isSafe("package", name)) problems.add(K(key), name, "expected a Debian package name (lower case, digits, + . -)");
         });
     }
-    if (!ABSOLUTE_PATH.test(packages.javaBinary)) problems.add(K("packages.javaBinary"), packages.javaBinary, "expected an absolute path");
+    if (!isSafe("path", packages.javaBinary)) problems.add(K("packages.javaBinary"), packages.javaBinary, "expected an absolute path");
     for (const [key, path] of [
         ["nfs.exportRoot", nfs.exportRoot],
         ["nfs.primaryPath", nfs.primaryPath],
         ["nfs.secondaryPath", nfs.secondaryPath],
     ] as const) {
-        if (!ABSOLUTE_PATH.test(path) || path.includes("..")) problems.add(K(key), path, "expected an absolute path without '..'");
+        if (!isSafe("path", path) || path.includes("..")) problems.add(K(key), path, "expected an absolute path without '..'");
     }
     for (const [key, path] of [
         ["nfs.primaryPath", nfs.primaryPath],
         ["nfs.secondaryPath", nfs.secondaryPath],
     ] as const) {
-        if (ABSOLUTE_PATH.test(path) && !path.startsWith(`${nfs.exportRoot}/`)) problems.add(K(key), path, `must lie below nfs.exportRoot (${nfs.exportRoot})`);
+        if (isSafe("path", path) && !path.startsWith(`${nfs.exportRoot}/`)) problems.add(K(key), path, `must lie below nfs.exportRoot (${nfs.exportRoot})`);
     }
     if (nfs.dataDisk !== undefined && !/^\/dev\/[A-Za-z0-9/_-]+$/.test(nfs.dataDisk)) {
         problems.add(K("nfs.dataDisk"), nfs.dataDisk, "expected a block device path such as /dev/sdb");
     }
     // "" when no node has the nfs role and none is named: that is reported once, at cloudstack:nodes.
-    if (nfs.server !== "" && !isIPv4(nfs.server) && !DNS_NAME.test(nfs.server)) problems.add(K("nfs.server"), nfs.server, "expected the NFS server's IPv4 address or DNS name");
+    if (nfs.server !== "" && !isIPv4(nfs.server) && !isSafe("host", nfs.server)) problems.add(K("nfs.server"), nfs.server, "expected the NFS server's IPv4 address or DNS name");
     // nfs.allowedCidrs entries are checked where they are read (buildSettings): the default names no key.
     if (settings.database.bindAddress !== undefined) checkIp(problems, "database.bindAddress", settings.database.bindAddress, "10.15.0.116");
 }
@@ -309,12 +303,12 @@ function networkCidr(cidr: string): string {
 
 function checkZoneAddresses(settings: Settings, problems: ConfigProblems): void {
     const { zone, network } = settings;
-    if (zone.name !== "" && !OBJECT_NAME.test(zone.name)) problems.add(K("zone.name"), zone.name, "expected a name of letters, digits, space, _ . -");
+    if (zone.name !== "" && !isSafe("objectName", zone.name)) problems.add(K("zone.name"), zone.name, "expected a name of letters, digits, space, _ . -");
     checkIp(problems, "zone.dns1", zone.dns1, "8.8.8.8");
     checkIp(problems, "zone.dns2", zone.dns2, "8.8.4.4");
     checkIp(problems, "zone.internalDns1", zone.internalDns1, "10.15.0.1");
     checkIp(problems, "zone.internalDns2", zone.internalDns2, "10.15.0.2");
-    if (zone.apiUrl !== undefined && !HTTP_URL.test(zone.apiUrl)) problems.add(K("zone.apiUrl"), zone.apiUrl, "expected http(s)://HOST:PORT/client/api");
+    if (zone.apiUrl !== undefined && !isSafe("url", zone.apiUrl)) problems.add(K("zone.apiUrl"), zone.apiUrl, "expected http(s)://HOST:PORT/client/api");
     const zoneOnly = isZoneOnly(settings);
     const guestCidrOk = checkCidr(problems, "zone.guestCidr", zone.guestCidr, "192.168.0.0/24");
     if (guestCidrOk && !isPrivateGuestCidr(zone.guestCidr)) {
@@ -356,8 +350,8 @@ function checkZoneAddresses(settings: Settings, problems: ConfigProblems): void 
     });
     [...zone.primaryStorages, ...zone.secondaryStorages].forEach((storage) => {
         const key = storageKey(settings, storage.name);
-        if (storage.server !== "" && !isIPv4(storage.server) && !DNS_NAME.test(storage.server)) problems.add(K(`${key}.server`), storage.server, "expected the NFS server's IPv4 address or DNS name");
-        if (storage.path !== "" && !ABSOLUTE_PATH.test(storage.path)) problems.add(K(`${key}.path`), storage.path, "expected an absolute export path such as /export/primary");
+        if (storage.server !== "" && !isIPv4(storage.server) && !isSafe("host", storage.server)) problems.add(K(`${key}.server`), storage.server, "expected the NFS server's IPv4 address or DNS name");
+        if (storage.path !== "" && !isSafe("path", storage.path)) problems.add(K(`${key}.path`), storage.path, "expected an absolute export path such as /export/primary");
     });
 }
 
@@ -403,7 +397,7 @@ function checkStorageUnderExportRoot(settings: Settings, problems: ConfigProblem
         ...zone.secondaryStorages.map((s, i) => ({ s, key: `zone.secondaryStorages[${i}].path` })),
     ];
     for (const { s, key } of storages) {
-        if (s.server === nfs.server && ABSOLUTE_PATH.test(s.path) && !s.path.startsWith(`${nfs.exportRoot}/`)) {
+        if (s.server === nfs.server && isSafe("path", s.path) && !s.path.startsWith(`${nfs.exportRoot}/`)) {
             problems.add(K(key), s.path, `is on the NFS node (${nfs.server}) but not under nfs.exportRoot (${nfs.exportRoot}), which is all it exports`);
         }
     }
@@ -443,7 +437,7 @@ function checkDuplicates(problems: ConfigProblems, list: { name: string }[], key
     const seen = new Map<string, number>();
     list.forEach((item, i) => {
         if (item.name === "") return;
-        if (!OBJECT_NAME.test(item.name)) problems.add(K(`${key}[${i}].name`), item.name, "expected a name of letters, digits, space, _ . -");
+        if (!isSafe("objectName", item.name)) problems.add(K(`${key}[${i}].name`), item.name, "expected a name of letters, digits, space, _ . -");
         // CloudStack compares names case-insensitively (database collation).
         const lower = item.name.toLowerCase();
         if (seen.has(lower)) problems.add(K(`${key}[${i}].name`), item.name, `duplicates ${key}[${seen.get(lower)}].name; ${what} names must be unique (case-insensitive)`);
