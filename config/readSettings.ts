@@ -3,7 +3,7 @@
  * the typed, validated Settings.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { buildSettings, NAMESPACE } from "./buildSettings";
+import { buildSettings, ConfigContext, NAMESPACE } from "./buildSettings";
 import { RawObject } from "./fields";
 import { ConfigProblems } from "./problems";
 import { Settings } from "./settings";
@@ -15,29 +15,41 @@ const { isConfigSecret } = require("@pulumi/pulumi/runtime/config") as { isConfi
 
 /** Reads, types and validates the stack config; throws one error listing every problem. */
 export function loadSettings(): Settings {
-    const problems = new ConfigProblems();
-    const settings = buildSettings(readStackConfig(), {
+    const raw = rawConfigFrom(Object.entries(pulumi.runtime.allConfig()));
+    const { settings, problems } = settingsFromConfig(raw, {
         project: pulumi.getProject(),
         stack: pulumi.getStack(),
         isSecret: (key) => isConfigSecret(`${NAMESPACE}:${key}`),
-    }, problems);
-    validateSettings(settings, problems);
+    });
     problems.throwIfAny();
     return settings;
 }
 
-/** All `cloudstack:*` keys, with structured values parsed from the JSON the engine passes. */
-function readStackConfig(): RawObject {
+/**
+ * The one way from a config map to Settings, for the program, `npm run ops`
+ * (ops/stackReader.ts) and the tests: typed, then validated; every problem is
+ * collected, nothing thrown.
+ */
+export function settingsFromConfig(raw: RawObject, context: ConfigContext): { settings: Settings; problems: ConfigProblems } {
+    const problems = new ConfigProblems();
+    const settings = buildSettings(raw, context, problems);
+    validateSettings(settings, problems);
+    return { settings, problems };
+}
+
+/** The `cloudstack:*` entries of a config, keys without the namespace, structured values parsed from their JSON text. */
+export function rawConfigFrom(entries: Iterable<[string, string]>): RawObject {
     const raw: RawObject = {};
-    for (const [fullKey, text] of Object.entries(pulumi.runtime.allConfig())) {
+    for (const [fullKey, text] of entries) {
         const [namespace, key] = fullKey.split(":", 2);
         if (namespace !== NAMESPACE || key === undefined) continue;
-        raw[key] = parseValue(text);
+        raw[key] = parseConfigValue(text);
     }
     return raw;
 }
 
-function parseValue(text: string): unknown {
+/** A config value as the engine stores it: objects and lists are JSON text. */
+export function parseConfigValue(text: string): unknown {
     const trimmed = text.trim();
     if (trimmed.startsWith("{") || trimmed.startsWith("[")) {
         try {

@@ -8,12 +8,11 @@
  */
 import * as path from "path";
 import { LocalWorkspace, PulumiCommand } from "@pulumi/pulumi/automation";
-import { buildSettings, NAMESPACE } from "../config/buildSettings";
+import { NAMESPACE } from "../config/buildSettings";
 import { RawObject } from "../config/fields";
-import { ConfigProblems } from "../config/problems";
 import { Settings } from "../config/settings";
-import { validateSettings } from "../config/validate";
 import { ContextExtras } from "./context";
+import { parseConfigValue, settingsFromConfig } from "../config/readSettings";
 
 export interface StackView {
     settings: Settings;
@@ -58,9 +57,7 @@ export async function readStack(options: ReadStackOptions): Promise<StackView> {
             configSecrets.push(...secretStringsIn(raw[key]));
         }
     }
-    const problems = new ConfigProblems();
-    const settings = buildSettings(raw, { project: project.name, stack: options.stackName, isSecret: (key) => secretKeys.has(key) }, problems);
-    validateSettings(settings, problems);
+    const { settings, problems } = settingsFromConfig(raw, { project: project.name, stack: options.stackName, isSecret: (key) => secretKeys.has(key) });
     problems.throwIfAny();
 
     const output = (name: string) => outputs[name]?.value as unknown;
@@ -85,17 +82,6 @@ export async function readStack(options: ReadStackOptions): Promise<StackView> {
             secrets: [...configSecrets, ...outputSecrets, ...secretsInState(deployment)],
         },
     };
-}
-
-/** Config values of objects and lists arrive as JSON text. */
-function parseConfigValue(text: string): unknown {
-    const trimmed = text.trim();
-    if (!trimmed.startsWith("{") && !trimmed.startsWith("[")) return text;
-    try {
-        return JSON.parse(trimmed);
-    } catch {
-        return text;
-    }
 }
 
 // Inside a secret object (an SSH connection, a node list, a script's secret

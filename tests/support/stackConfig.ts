@@ -5,11 +5,10 @@
 import * as fs from "fs";
 import * as path from "path";
 import YAML from "yaml";
-import { buildSettings, NAMESPACE } from "../../config/buildSettings";
+import { NAMESPACE } from "../../config/buildSettings";
 import { RawObject } from "../../config/fields";
-import { ConfigProblems } from "../../config/problems";
 import { Settings } from "../../config/settings";
-import { validateSettings } from "../../config/validate";
+import { settingsFromConfig } from "../../config/readSettings";
 
 export const REPO = path.join(__dirname, "..", "..");
 
@@ -32,10 +31,8 @@ export interface Checked {
     problems: string[];
 }
 
-/** buildSettings + validateSettings; `secretKeys` lists the top-level keys stored as secrets. */
+/** The config entry point (config/readSettings.ts); `secretKeys` lists the top-level keys stored as secrets. */
 export function check(raw: RawObject, secretKeys: string[] = []): Checked {
-    const problems = new ConfigProblems();
-    const settings = buildSettings(raw, { project: "cloudstack-infra", stack: "test", isSecret: (key) => secretKeys.includes(key) }, problems);
-    validateSettings(settings, problems);
+    const { settings, problems } = settingsFromConfig(raw, { project: "cloudstack-infra", stack: "test", isSecret: (key) => secretKeys.includes(key) });
     return { settings, problems: problems.messages };
 }

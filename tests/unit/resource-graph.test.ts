@@ -9,10 +9,8 @@
  * receive (explicit dependsOn and the resources behind input values).
  */
 import * as pulumi from "@pulumi/pulumi";
-import { buildSettings } from "../../config/buildSettings";
-import { ConfigProblems } from "../../config/problems";
 import { Settings } from "../../config/settings";
-import { validateSettings } from "../../config/validate";
+import { settingsFromConfig } from "../../config/readSettings";
 import { kvmAuthorizeKeySteps, kvmVerifySteps } from "../../components/steps/kvm";
 import { clone, readStackFile } from "../support/stackConfig";
 
@@ -77,9 +75,7 @@ function settingsWithKvmHosts(count: number): Settings {
         raw.nodes.push({ ...template, name, address: `10.10.0.${10 + i}`, managementAddress: `10.15.0.${10 + i}`, publicAddress: `10.10.0.${10 + i}` });
         raw.zone.hosts.push({ ...hostTemplate, name: `N${i}`, ip: `10.15.0.${10 + i}`, node: name });
     }
-    const problems = new ConfigProblems();
-    const settings = buildSettings(raw, { project: "cloudstack-infra", stack: "test", isSecret: () => false }, problems);
-    validateSettings(settings, problems);
+    const { settings, problems } = settingsFromConfig(raw, { project: "cloudstack-infra", stack: "test", isSecret: () => false });
     problems.throwIfAny();
     return settings;
 }
