@@ -7,20 +7,10 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { ManagementSettings, MonitoringSettings, NodeSettings } from "../config/settings";
+export { prometheusGlobalSettings } from "../providers/cloudstack/operations";
 import { RemoteScript } from "../providers/remote/RemoteScript";
 import { SshTarget } from "../providers/remote/ssh";
 import { renderTemplate } from "../providers/remote/templates";
-
-/** The exporter's global settings, or none when monitoring.prometheus is off (addresses checked in config/validate.ts). */
-export function prometheusGlobalSettings(monitoring: MonitoringSettings): Record<string, string> {
-    if (!monitoring.prometheus) return {};
-    return {
-        "prometheus.exporter.enable": "true",
-        "prometheus.exporter.port": String(monitoring.prometheusPort),
-        // An empty list would refuse everyone; CloudStack's default is the local host.
-        "prometheus.exporter.allowed.ips": (monitoring.prometheusAllowedIps.length ? monitoring.prometheusAllowedIps : ["127.0.0.1"]).join(","),
-    };
-}
 
 export interface PrometheusRestartArgs {
     /** The management node. */

@@ -27,6 +27,7 @@ import { Zone as ZoneObject } from "../providers/cloudstack/objects/zone";
 import { ZoneEnablement } from "../providers/cloudstack/objects/zoneEnablement";
 import { ReadinessCheck } from "../providers/cloudstack/readiness";
 import { ApiConnection } from "../providers/cloudstack/resource";
+import { SETTING_NAMES } from "../providers/cloudstack/operations";
 import { planZone, ZoneObjectKind } from "../providers/cloudstack/zonePlan";
 
 export interface ZoneArgs {
@@ -99,7 +100,7 @@ export class Zone extends pulumi.ComponentResource {
         this.connection = connection;
 
         const settingValues: Record<string, pulumi.Input<string>> = { ...(args.globalSettings ?? {}) };
-        if (args.managementAddress !== undefined) settingValues.host = args.managementAddress;
+        if (args.managementAddress !== undefined) settingValues[SETTING_NAMES.managementHost] = args.managementAddress;
         const settings = Object.entries(settingValues).map(
             ([setting, value]) => new GlobalSetting(`${name}-setting-${setting}`, { connection, name: setting, value }, first),
         );

@@ -8,7 +8,7 @@
 import { randomBytes } from "crypto";
 import * as path from "path";
 import { engineOf } from "../config/databaseEngine";
-import { listSystemTemplates } from "../providers/cloudstack/readiness";
+import { zoneStateViews } from "../providers/cloudstack/operations";
 import { apiClient, zoneIdOf } from "./api";
 import { UsageError } from "./args";
 import { Bundle, FileSink, masking, splitSections } from "./bundle";
@@ -70,17 +70,8 @@ async function collectApi(ctx: OpsContext, bundle: FileSink, job: string | undef
     try {
         const api = apiClient(ctx);
         const zoneid = await zoneIdOf(ctx, api);
-        const views: [string, () => Promise<unknown>][] = [
-            ["zone.json", () => api.list("listZones", { id: zoneid })],
-            ["hosts.json", () => api.list("listHosts", { zoneid })],
-            ["storage-pools.json", () => api.list("listStoragePools", { zoneid })],
-            ["image-stores.json", () => api.list("listImageStores", { zoneid })],
-            ["system-vms.json", () => api.list("listSystemVms", { zoneid })],
-            ["systemvm-template.json", () => listSystemTemplates(api, zoneid)],
-        ];
-        if (job) views.push([`job-${job}.json`, () => api.request("queryAsyncJobResult", { jobid: job })]);
         await Promise.all(
-            views.map(async ([name, ask]) => {
+            zoneStateViews(api, zoneid, job).map(async ([name, ask]) => {
                 const answer = await ask().catch((err: Error) => ({ error: err.message }));
                 bundle.add(`api/${name}`, JSON.stringify(answer, null, 2));
             }),

@@ -13,6 +13,7 @@ import { opsCommand } from "../commands";
 import { OpsContext } from "../context";
 import { maskText } from "../mask";
 import { CheckResult, CloudCheck } from "./types";
+import { cloudStackVersion } from "../../providers/cloudstack/operations";
 
 /** The KVM node registered as the zone host with this IP, for fix texts. */
 function nodeOfHost(ctx: OpsContext, address: string | undefined): string | undefined {
@@ -85,8 +86,7 @@ export async function runCloudChecks(ctx: OpsContext): Promise<CheckResult[]> {
     const api = clientFor(ctx.api);
     const fast = new CloudStackClient({ apiUrl: ctx.api.apiUrl, credentials: { apiKey: ctx.api.apiKey, secretKey: ctx.api.secretKey }, requestTimeoutMs: 20_000, startupWaitMs: 0 });
     try {
-        const answer = await fast.request("listCapabilities");
-        const version = (answer.capability as { cloudstackversion?: string } | undefined)?.cloudstackversion ?? "unknown version";
+        const version = await cloudStackVersion(fast);
         const results: CheckResult[] = [{ check: API_CHECK, where: ctx.api.apiUrl, status: "pass", detail: `answers with the stack's keys (CloudStack ${version})` }];
         const zoneId = await zoneIdOf(ctx, api).catch(() => undefined);
         if (!zoneId) {

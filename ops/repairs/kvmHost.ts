@@ -3,7 +3,6 @@
  * for both (libvirt listening, agent connected); then make CloudStack see
  * the host Up again (reconnectHost when it is not), and re-check.
  */
-import { waitFor } from "../../providers/cloudstack/wait";
 import { apiClient, zoneIdOf } from "../api";
 import { integerFlag, OpsArgs } from "../args";
 import { managementAddressOf, nodeNamed, nodesWith, nodeWith, OpsContext, OpsNode } from "../context";
@@ -11,14 +10,7 @@ import { AGENT_PORT, LIBVIRT_TCP_PORT, LIBVIRT_TLS_PORT } from "../checks/nodeCh
 import { runOnNodeOrFail } from "../nodeScript";
 import { recheck } from "./recheck";
 import { RepairAction } from "./types";
-
-interface HostRow {
-    id: string;
-    name: string;
-    ipaddress: string;
-    state: string;
-    resourcestate: string;
-}
+import { reconnectUntilUp, routingHostByAddress } from "../../providers/cloudstack/operations";
 
 /** The KVM node the action is about: --node, or the only KVM node. */
 export function kvmNodeOf(ctx: OpsContext, args: OpsArgs): OpsNode {
@@ -39,23 +31,9 @@ async function hostUp(ctx: OpsContext, node: OpsNode, timeoutSeconds: number, lo
     const api = apiClient(ctx);
     const ip = ctx.settings.zone.hosts.find((h) => h.node === node.name)?.ip ?? managementAddressOf(node);
     const zoneid = await zoneIdOf(ctx, api);
-    const find = async () => (await api.list<HostRow>("listHosts", { zoneid, type: "Routing" })).find((h) => h.ipaddress === ip);
-    const host = await find();
+    const host = await routingHostByAddress(api, zoneid, ip);
     if (!host) throw new Error(`CloudStack has no host with address ${ip} in zone ${ctx.settings.zone.name}: run pulumi up --stack ${ctx.settings.stack} to register it`);
-    if (host.state !== "Up") {
-        log(`host ${host.name} is ${host.state}: reconnectHost`);
-        await api.job("reconnectHost", { id: host.id });
-    }
-    await waitFor(
-        `host ${host.name} (${ip}) Up`,
-        async () => {
-            const now = await find();
-            return { done: now?.state === "Up", value: now, state: now ? `${now.state}, ${now.resourcestate}` : "gone" };
-        },
-        timeoutSeconds * 1000,
-        2000,
-    );
-    log(`host ${host.name} (${ip}) is Up`);
+    await reconnectUntilUp(api, zoneid, host, timeoutSeconds * 1000, log);
 }
 
 export const kvmHost: RepairAction = {

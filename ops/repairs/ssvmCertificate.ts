@@ -12,8 +12,9 @@ import { manageServices } from "../management";
 import { recreateSystemVms } from "../systemVms";
 import { recheck } from "./recheck";
 import { RepairAction } from "./types";
+import { readGlobalSetting, SETTING_NAMES, writeGlobalSetting } from "../../providers/cloudstack/operations";
 
-const SETTING = "use.https.to.upload";
+const SETTING = SETTING_NAMES.useHttpsToUpload;
 
 export const ssvmCertificate: RepairAction = {
     name: "ssvm-certificate",
@@ -22,13 +23,12 @@ export const ssvmCertificate: RepairAction = {
         const timeout = integerFlag(args, "timeout", ctx.settings.zone.readyTimeoutSeconds, 30, 86400);
         const api = apiClient(ctx);
         if (args.flags["keep-https"] !== "true") {
-            const current = (await api.list<{ name: string; value?: string }>("listConfigurations", { name: SETTING })).find((s) => s.name === SETTING);
-            if (!current) throw new Error(`CloudStack at ${api.apiUrl} has no global setting ${SETTING}`);
-            if (current.value === "false") {
+            const current = await readGlobalSetting(api, SETTING);
+            if (current === "false") {
                 log(`${SETTING} is already false: no restart needed`);
             } else {
-                await api.request("updateConfiguration", { name: SETTING, value: "false" });
-                log(`${SETTING}: ${current.value ?? "(unset)"} -> false; restarting the management server so it takes effect`);
+                await writeGlobalSetting(api, SETTING, "false");
+                log(`${SETTING}: ${current ?? "(unset)"} -> false; restarting the management server so it takes effect`);
                 await manageServices(ctx, "restart", log);
             }
         }

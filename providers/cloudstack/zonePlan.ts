@@ -13,6 +13,7 @@
  * the hypervisors the zone has); enablement after everything.
  */
 import { ZoneHostSettings, ZoneSettings } from "../../config/settings";
+import { SETTING_NAMES } from "./operations";
 
 export type ZoneObjectKind = "zone" | "zoneSetting" | "physicalNetwork" | "pod" | "publicIpRange" | "cluster" | "host" | "primaryStorage" | "secondaryStorage" | "enablement";
 
@@ -64,9 +65,9 @@ export function planZone(zone: ZoneSettings): ZoneObjectPlan[] {
     // VRPrivateInterfaceMtu in api/src/main/java/com/cloud/network/NetworkService.java@4.19.3.0).
     add({
         kind: "zoneSetting",
-        key: "setting vr.private.interface.max.mtu",
+        key: `setting ${SETTING_NAMES.guestMtu}`,
         resourceSuffix: "guest-mtu",
-        inputs: { name: "vr.private.interface.max.mtu", value: String(zone.guestMtu) },
+        inputs: { name: SETTING_NAMES.guestMtu, value: String(zone.guestMtu) },
         ids: zoneId,
         after: [],
     });
