@@ -8,7 +8,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { nodesWithRole, Settings } from "../config/settings";
-import { isZoneOnly } from "../config/validate";
+import { isZoneOnly } from "../config/zoneOnly";
 import { GeneratedSecret } from "../providers/secrets/GeneratedSecret";
 import { DatabaseServer } from "./DatabaseServer";
 import { KvmHost } from "./KvmHost";

@@ -4,7 +4,7 @@
  */
 import { cidrContains, isIPv4 } from "./net";
 import { NodeSettings, nodesWithRole, Role, Settings } from "./settings";
-import { isZoneOnly } from "./validate";
+import { isZoneOnly } from "./zoneOnly";
 
 const LOGS: Record<Role, string[]> = {
     management: [

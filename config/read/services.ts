@@ -1,0 +1,81 @@
+/** Reads what the nodes install and run: packages, database, management server, KVM, monitoring and backups. */
+import { DEFAULTS } from "../defaults";
+import { FieldReader } from "../fields";
+import { BackupSettings, DatabaseSettings, KvmSettings, ManagementSettings, MonitoringSettings, NodeSettings, PackageSettings } from "../settings";
+
+export function readPackages(r: FieldReader, top: FieldReader): PackageSettings {
+    const packages: PackageSettings = {
+        cloudstackVersion: top.string("cloudstackVersion", DEFAULTS.cloudstackVersion),
+        cloudstackRepo: r.string("cloudstackRepo", DEFAULTS.cloudstackRepo),
+        cloudstackRepoKeyUrl: r.has("cloudstackRepoKeyUrl") && r.raw.cloudstackRepoKeyUrl === "" ? "" : r.string("cloudstackRepoKeyUrl", DEFAULTS.cloudstackRepoKeyUrl),
+        javaPackage: r.string("javaPackage", DEFAULTS.javaPackage),
+        javaBinary: r.string("javaBinary", DEFAULTS.javaBinary),
+        databaseEngine: r.oneOf("databaseEngine", ["mysql", "mariadb"] as const, DEFAULTS.databaseEngine),
+        basePackages: r.stringList("basePackages", DEFAULTS.basePackages),
+        nfsServerPackage: r.string("nfsServerPackage", DEFAULTS.nfsServerPackage),
+        kvmPackages: r.stringList("kvmPackages", DEFAULTS.kvmPackages),
+        systemVmTemplateUrl: r.has("systemVmTemplateUrl") && r.raw.systemVmTemplateUrl === "" ? "" : r.string("systemVmTemplateUrl", DEFAULTS.systemVmTemplateUrl),
+        cloudMonkeyUrl: r.has("cloudMonkeyUrl") && r.raw.cloudMonkeyUrl === "" ? "" : r.string("cloudMonkeyUrl", DEFAULTS.cloudMonkeyUrl),
+        aptProxy: r.optionalString("aptProxy"),
+    };
+    r.rejectUnknown();
+    return packages;
+}
+
+export function readDatabase(r: FieldReader, packages: PackageSettings, nodes: NodeSettings[]): DatabaseSettings {
+    const managementServers = Math.max(1, nodes.filter((n) => n.roles.includes("management")).length);
+    const database: DatabaseSettings = {
+        engine: packages.databaseEngine,
+        port: r.integer("port", DEFAULTS.databasePort, 1, 65535),
+        bindAddress: r.optionalString("bindAddress"),
+        maxConnections: r.integer("maxConnections", DEFAULTS.connectionsPerManagementServer * managementServers, 10, 100000),
+        serverId: r.integer("serverId", 1, 1, 4294967295),
+    };
+    r.rejectUnknown();
+    return database;
+}
+
+export function readManagement(r: FieldReader): ManagementSettings {
+    const management: ManagementSettings = {
+        encryptionType: r.oneOf("encryptionType", ["file"] as const, "file"),
+        apiPath: r.string("apiPath", DEFAULTS.apiPath),
+        uiPort: r.integer("uiPort", DEFAULTS.uiPort, 1, 65535),
+        startTimeoutSeconds: r.integer("startTimeoutSeconds", DEFAULTS.managementStartTimeoutSeconds, 60, 7200),
+    };
+    r.rejectUnknown();
+    return management;
+}
+
+export function readKvm(r: FieldReader): KvmSettings {
+    const kvm: KvmSettings = {
+        requireHardwareVirtualization: r.boolean("requireHardwareVirtualization", true),
+    };
+    r.removed(
+        "libvirtTls",
+        "CloudStack itself switches libvirt to TLS with its own CA when it adds the host (addHost runs cloudstack-setup-agent, which sets listen_tls=1 and turns plain TCP off), so there is nothing to choose",
+    );
+    r.rejectUnknown();
+    return kvm;
+}
+
+export function readMonitoring(r: FieldReader): MonitoringSettings {
+    const monitoring: MonitoringSettings = {
+        prometheus: r.boolean("prometheus", false),
+        prometheusPort: r.integer("prometheusPort", DEFAULTS.prometheusPort, 1, 65535),
+        // Empty means CloudStack's own default, the management server itself.
+        prometheusAllowedIps: r.stringList("prometheusAllowedIps", []),
+    };
+    r.rejectUnknown();
+    return monitoring;
+}
+
+export function readBackup(r: FieldReader, stack: string): BackupSettings {
+    const backup: BackupSettings = {
+        directory: r.string("directory", `backups/${stack}`),
+        keep: r.integer("keep", DEFAULTS.backupsKept, 1, 1000),
+        includeExports: r.boolean("includeExports", false),
+        beforeChange: r.boolean("beforeChange", false),
+    };
+    r.rejectUnknown();
+    return backup;
+}
