@@ -61,8 +61,9 @@ export class DatabaseServer extends pulumi.ComponentResource {
     }
 
     /**
-     * After the management server initialised the schema: drop the deploy
-     * account and let the `cloud` user in from the management servers only.
+     * Second phase (called by deployCloud's secondPhase): after the management server
+     * initialised the schema, drop the deploy account and let the `cloud` user in
+     * from the management servers only.
      */
     restrictAfterSchema(schemaReady: pulumi.Resource): pulumi.Resource {
         return createRemoteSteps(

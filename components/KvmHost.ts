@@ -45,7 +45,7 @@ export class KvmHost extends pulumi.ComponentResource {
         this.registerOutputs({});
     }
 
-    /** After registration: libvirt still listening, the agent running, and what the agent's setup changed. */
+    /** Second phase (called by deployCloud's secondPhase): after registration, libvirt still listening, the agent running, and what the agent's setup changed. */
     verifyAfterRegistration(registration: pulumi.Resource): pulumi.Resource {
         return createRemoteSteps(
             { node: this.args.node, connection: this.args.base.connection, secrets: {}, parent: this, dependsOn: [registration] },

@@ -91,7 +91,7 @@ export class ManagementServer extends pulumi.ComponentResource {
         this.registerOutputs({ apiUrl: this.apiUrl, uiUrl: this.uiUrl, sshPublicKey: this.sshPublicKey });
     }
 
-    /** CloudMonkey with a root-only profile for the admin's keys, once they exist. */
+    /** Second phase (called by deployCloud's secondPhase): CloudMonkey with a root-only profile for the admin's keys, once they exist. */
     installCloudMonkey(apiKey: pulumi.Input<string>, secretKey: pulumi.Input<string>, after: pulumi.Resource[]): pulumi.Resource[] {
         if (this.args.packages.cloudMonkeyUrl === "") return [];
         const steps = createRemoteSteps(

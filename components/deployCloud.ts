@@ -5,6 +5,11 @@
  * Dependencies follow the real order and nothing else: database and NFS
  * before the management server, the management server before the zone, each
  * KVM host before its own registration. Machines provision in parallel.
+ *
+ * Two phases. First every component is built with its own steps; then
+ * secondPhase() asks three of them for the steps that wait for something built
+ * after them (the schema, a host's registration, the zone's keys). Those steps
+ * are still children of their component, so the whole graph reads here.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { nodesWithRole, Settings } from "../config/settings";
@@ -81,6 +86,25 @@ function deployZoneOnly(settings: Settings): CloudOutputs {
     };
 }
 
+/**
+ * The second phase: steps of a node component that wait for something built
+ * after the component (registered after its registerOutputs, as its children,
+ * so their names and parents are those of the first phase's steps).
+ */
+function secondPhase(settings: Settings, built: { database: DatabaseServer; management: ManagementServer; kvmHosts: Map<string, KvmHost>; zone: Zone }) {
+    const { database, management, kvmHosts, zone } = built;
+    return {
+        // Database: the deploy account dropped, `cloud` let in from the management servers only, once the schema exists.
+        databaseLockedDown: database.restrictAfterSchema(management.schemaReady),
+        // Each KVM host the zone registers: libvirt and the agent checked after its registration.
+        kvmVerifications: settings.zone.hosts
+            .filter((host) => host.node !== undefined)
+            .map((host) => kvmHosts.get(host.node!)!.verifyAfterRegistration(zone.hostRegistration(host.name))),
+        // Management server: CloudMonkey with the admin's keys, once the zone has them.
+        cloudMonkey: management.installCloudMonkey(zone.apiKey, zone.secretKey, zone.ready),
+    };
+}
+
 export function deployCloud(settings: Settings): CloudOutputs {
     if (isZoneOnly(settings)) return deployZoneOnly(settings);
     const { secrets } = settings;
@@ -140,7 +164,6 @@ export function deployCloud(settings: Settings): CloudOutputs {
             after: beforeChange,
         },
     );
-    const databaseLockedDown = database.restrictAfterSchema(management.schemaReady);
 
     const needsKey = (nodeName: string) => settings.zone.hosts.some((h) => h.node === nodeName && h.useManagementKey);
     const kvmHosts = new Map(
@@ -179,10 +202,7 @@ export function deployCloud(settings: Settings): CloudOutputs {
         },
         { dependsOn: management.ready },
     );
-    const kvmVerifications = settings.zone.hosts
-        .filter((host) => host.node !== undefined)
-        .map((host) => kvmHosts.get(host.node!)!.verifyAfterRegistration(zone.hostRegistration(host.name)));
-    const cloudMonkey = management.installCloudMonkey(zone.apiKey, zone.secretKey, zone.ready);
+    const { databaseLockedDown, kvmVerifications, cloudMonkey } = secondPhase(settings, { database, management, kvmHosts, zone });
     const prometheus = new PrometheusRestart(`${managementNode.name}-prometheus`, {
         node: managementNode,
         connection: managementBase.connection,

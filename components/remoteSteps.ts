@@ -65,6 +65,8 @@ export function createRemoteSteps(ctx: StepRunContext, allSteps: RemoteStep[]): 
             },
             { parent: ctx.parent, dependsOn: [...ctx.dependsOn, ...external, ...after.map((name) => created[name])] },
         );
+        // The preview line of the resource names what it runs (a log, not an input: inputs unchanged).
+        if (pulumi.runtime.isDryRun() && step.templates.length > 0) pulumi.log.info(`templates: ${step.templates.join(", ")}`, created[step.name]);
         all.push(created[step.name]);
         for (const merged of step.steps) created[merged] = created[step.name];
     });

@@ -6,12 +6,14 @@
  * scripts stay one template per step and a failure still names its step.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { renderTemplate } from "../providers/remote/templates";
+import { renderTemplate, templateOf } from "../providers/remote/templates";
 import { RemoteStep } from "../providers/remote/step";
 
 export interface Stage extends RemoteStep {
     /** The steps merged into this stage, in order. */
     steps: string[];
+    /** The templates of those steps' scripts, in order: named at preview, never an input of the resource. */
+    templates: string[];
 }
 
 /** The steps, each in `stage` unless it names its own. */
@@ -40,6 +42,7 @@ export function mergeStages(steps: RemoteStep[]): Stage[] {
         const merged: Stage = {
             name,
             steps: run.map((s) => s.name),
+            templates: run.map((s) => templateOf(s.script)).filter((t): t is string => t !== undefined),
             script: run.length === 1 ? run[0].script : renderTemplate("stage.sh", { steps: run.map((s) => ({ name: s.name, script: s.script })) }),
             deleteScript: deleteScriptOf(run),
             env: mergedEnv(name, run),

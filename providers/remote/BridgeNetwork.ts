@@ -9,6 +9,7 @@ import { lazyProvider } from "../lazyProvider";
 import { BridgedNetworks } from "./netplan";
 import { packText } from "./packedText";
 import { SshTarget } from "./ssh";
+import { templateOf } from "./templates";
 import { BridgeNetworkScripts } from "./bridgeScripts";
 
 // The state of every existing BridgeNetwork names this module as the provider's
@@ -48,5 +49,12 @@ export class BridgeNetwork extends pulumi.dynamic.Resource {
             "remote",
             "BridgeNetwork",
         );
+        // The preview line names the templates it runs (a log, not an input: existing stacks see no change).
+        if (pulumi.runtime.isDryRun()) {
+            pulumi.output(args.scripts).apply((s) => {
+                const templates = [s.facts, s.apply, s.verify].map(templateOf).filter((t) => t !== undefined);
+                if (templates.length > 0) pulumi.log.info(`templates: ${templates.join(", ")}, netplan.yaml`, this);
+            });
+        }
     }
 }

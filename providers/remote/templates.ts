@@ -15,6 +15,16 @@ const PARTIAL_DIR = path.join(TEMPLATE_DIR, "partials");
 
 const sourceCache = new Map<string, string>();
 
+// The template each rendered text came from, so a preview can name the
+// templates behind a resource without the name becoming one of its inputs
+// (a new input would be a change, and re-run the script, on every existing stack).
+const renderedFrom = new Map<string, string>();
+
+/** The template (e.g. "kvm-libvirt.sh") that rendered exactly this text, if one did. */
+export function templateOf(text: string): string | undefined {
+    return renderedFrom.get(text);
+}
+
 function readTemplate(file: string): string {
     let text = sourceCache.get(file);
     if (text === undefined) {
@@ -34,5 +44,7 @@ export function renderTemplate(name: string, view: object): string {
     if (!fs.existsSync(file)) {
         throw new Error(`template '${name}' not found (looked for ${file})`);
     }
-    return Mustache.render(readTemplate(file), view, loadPartial, { escape: (value: string) => value });
+    const text = Mustache.render(readTemplate(file), view, loadPartial, { escape: (value: string) => value });
+    renderedFrom.set(text, name);
+    return text;
 }

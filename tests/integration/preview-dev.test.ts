@@ -4,6 +4,8 @@
  * It must show the whole plan: every node component with its steps and every
  * zone object. A bad config must fail before anything is planned.
  */
+import * as fs from "fs";
+import * as path from "path";
 import { EngineEvent } from "@pulumi/pulumi/automation";
 import { createTestProject, engineAvailable, TestProject } from "../support/engine";
 import { readStackFile } from "../support/stackConfig";
@@ -23,12 +25,18 @@ describeEngine("pulumi preview of the example stacks", () => {
     test("dev: the whole plan, offline", async () => {
         project = await createTestProject({ stackName: "dev", config: stackConfig("dev") });
         const planned: { type: string; name: string }[] = [];
+        const steps: string[] = [];
         const preview = await project.stack.preview({
             onEvent: (event: EngineEvent) => {
                 const metadata = event.resourcePreEvent?.metadata;
+                if (metadata && !metadata.type.startsWith("pulumi:providers:")) steps.push(`${metadata.op} ${metadata.urn}`);
                 if (metadata && metadata.op === "create" && !metadata.type.startsWith("pulumi:providers:")) planned.push({ type: metadata.type, name: metadata.urn.split("::").pop()! });
             },
         });
+        // Every URN exactly as before: a changed name, type or parent would make existing stacks replace the
+        // resource (and re-run its scripts). A deliberate change updates dev-plan.txt with it.
+        const expectedPlan = fs.readFileSync(path.join(__dirname, "dev-plan.txt"), "utf8").trim().split("\n");
+        expect([...steps].sort()).toEqual([...expectedPlan].sort());
         const count = (suffix: string) => planned.filter((p) => p.type.endsWith(suffix)).length;
         expect(count("node:NodeBase")).toBe(3);
         expect(count("node:NfsServer")).toBe(1);

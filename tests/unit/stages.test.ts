@@ -6,6 +6,7 @@
 import { spawnSync } from "child_process";
 import { inStage, mergeStages } from "../../components/stages";
 import { RemoteStep } from "../../providers/remote/step";
+import { script } from "../../components/steps/render";
 
 function run(script: string): { code: number; stdout: string; stderr: string } {
     const result = spawnSync("bash", ["-s"], { input: script, encoding: "utf8" });
@@ -75,5 +76,18 @@ describe("mergeStages", () => {
     test("a stage of one step keeps that step's scripts as they are", () => {
         const [single] = mergeStages([step("only", "echo hi", { deleteScript: "echo bye", timeoutSeconds: 30 })]);
         expect(single).toMatchObject({ name: "only", script: "echo hi", deleteScript: "echo bye", timeoutSeconds: 30 });
+    });
+});
+
+describe("the templates a stage runs", () => {
+    test("are named in order, from the rendered scripts, for merged and single stages alike", () => {
+        const stages = mergeStages([
+            ...inStage("kvm", [step("kvm-libvirt", script("kvm-libvirt", {})), step("vxlan-readiness", script("kvm-vxlan", { bridges: [] })), step("plain", "true")]),
+            step("management-key", script("kvm-authorize-key", { publicKey: "ssh-ed25519 AAAA" })),
+        ]);
+        expect(stages.map((s) => [s.name, s.templates])).toEqual([
+            ["kvm", ["kvm-libvirt.sh", "kvm-vxlan.sh"]],
+            ["management-key", ["kvm-authorize-key.sh"]],
+        ]);
     });
 });
