@@ -2,7 +2,7 @@
  * The last guard before a value enters a shell script: templates are rendered
  * without escaping (providers/remote/templates.ts), so every value a builder
  * puts into one must match a pattern that cannot break out of a quoted shell
- * word. config/validate.ts reports bad stack config with friendlier context;
+ * word. config/check/ reports bad stack config with friendlier context;
  * these checks also cover values that come from elsewhere.
  */
 import { isCidr, isIPv4 } from "./net";

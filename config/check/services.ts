@@ -57,7 +57,7 @@ export function checkPackagesAndPaths(settings: Settings, problems: ConfigProble
     }
     // "" when no node has the nfs role and none is named: that is reported once, at cloudstack:nodes.
     if (nfs.server !== "" && !isIPv4(nfs.server) && !isSafe("host", nfs.server)) problems.add(K("nfs.server"), nfs.server, "expected the NFS server's IPv4 address or DNS name");
-    // nfs.allowedCidrs entries are checked where they are read (buildSettings): the default names no key.
+    // nfs.allowedCidrs entries are checked where they are read (config/read/nfs.ts): the default names no key.
     if (settings.database.bindAddress !== undefined) checkIp(problems, "database.bindAddress", settings.database.bindAddress, "10.15.0.116");
 }
 
