@@ -147,3 +147,25 @@ describe("a pulumi on PATH too old or not 3.x: a message naming it and the minim
         expect(linkTarget(path.join(run.tools, "pulumi"))).toBe(users);
     });
 });
+
+describe("scripts/pulumi-env.sh", () => {
+    function sourceEnv(): string {
+        const repo = path.join(root, "repo");
+        fs.mkdirSync(path.join(repo, "scripts"), { recursive: true });
+        fs.copyFileSync(path.join(REPO, "scripts", "pulumi-env.sh"), path.join(repo, "scripts", "pulumi-env.sh"));
+        const result = spawnSync("bash", ["-c", "source scripts/pulumi-env.sh"], {
+            cwd: repo,
+            encoding: "utf8",
+            env: { PATH: "/usr/bin:/bin", HOME: root, PULUMI_CONFIG_PASSPHRASE: "not-a-secret", PULUMI_BACKEND_URL: `file://${root}` },
+        });
+        return result.stderr;
+    }
+
+    test("says how to install the engine when the linked pulumi is gone", () => {
+        const users = fakePulumi(path.join(root, "user-bin"), "v3.200.0", true);
+        expect(install([path.dirname(users)]).status).toBe(0);
+        expect(sourceEnv()).toBe("");
+        fs.rmSync(path.join(root, "user-bin"), { recursive: true });
+        expect(sourceEnv()).toMatch(/no Pulumi engine in .*\.tools\/pulumi\/bin .*run scripts\/install-pulumi\.sh \(it uses a pulumi 3\.176\.0 or newer from PATH, else builds one\)/);
+    });
+});
