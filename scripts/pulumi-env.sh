@@ -8,6 +8,11 @@
 _cloudstack_infra_repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 export PATH="$_cloudstack_infra_repo/.tools/pulumi/bin:$PATH"
+# The project's engine: your own pulumi (linked) or the project's build; see scripts/install-pulumi.sh.
+if [[ ! -x "$_cloudstack_infra_repo/.tools/pulumi/bin/pulumi" ]]; then
+    echo "pulumi-env.sh: no Pulumi engine in $_cloudstack_infra_repo/.tools/pulumi/bin (not installed, or the pulumi it linked to is gone):" \
+        "run scripts/install-pulumi.sh (it uses a pulumi 3.176.0 or newer from PATH, else builds one)" >&2
+fi
 export PULUMI_HOME="${PULUMI_HOME:-$_cloudstack_infra_repo/.pulumi-home}"
 export PULUMI_SKIP_UPDATE_CHECK=true
 export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
