@@ -5,7 +5,7 @@
  * inventory (it is set up by hand with setup-nfs-storage.sh): it becomes a node
  * from management.yml's nfs_server with the inventory's SSH settings.
  */
-import { cidrContains, isCidr } from "../config/net";
+import { cidrContains, isCidr, isIPv4 } from "../config/net";
 import { hostsOfGroup } from "./inventory";
 import { ImportPlan } from "./importPlan";
 import { Resolved, Variables } from "./variables";
@@ -70,8 +70,9 @@ export function mapNodes(vars: Variables, plan: ImportPlan, cidrs: { management?
         plan.set(`nodes[${i}].name`, node.name, from, node.hosts.length === 0 ? `named by the importer${nfsNote}` : undefined);
         plan.set(`nodes[${i}].address`, node.address, node.addressFrom);
         plan.set(`nodes[${i}].roles`, node.roles, from, node.hosts.length === 0 ? "the NFS server" : `from the inventory groups${merged}`);
-        if (cidrs.public && isCidr(cidrs.public) && cidrContains(cidrs.public, node.address)) node.publicAddress = node.address;
-        if (cidrs.management && isCidr(cidrs.management) && cidrContains(cidrs.management, node.address)) node.managementAddress = node.address;
+        const inside = (cidr?: string) => cidr !== undefined && isCidr(cidr) && isIPv4(node.address) && cidrContains(cidr, node.address);
+        if (inside(cidrs.public)) node.publicAddress = node.address;
+        if (inside(cidrs.management)) node.managementAddress = node.address;
     });
     return nodes;
 }

@@ -5,7 +5,7 @@
  */
 import * as path from "path";
 import { DEFAULTS } from "../config/defaults";
-import { cidrContains, isCidr } from "../config/net";
+import { cidrContains, isCidr, isIPv4 } from "../config/net";
 import { AnsibleProject } from "./ansibleProject";
 import { ImportPlan } from "./importPlan";
 import { mapNodes, MappedNode } from "./mapNodes";
@@ -82,7 +82,7 @@ function deriveGateways(vars: Variables, plan: ImportPlan, cidrs: { management?:
     ];
     for (const { segment, cidr, list } of sources) {
         const items = Array.isArray(list?.value) ? (list!.value as Record<string, unknown>[]) : [];
-        const index = items.findIndex((item) => typeof item?.gateway === "string" && cidr !== undefined && isCidr(cidr) && cidrContains(cidr, item.gateway));
+        const index = items.findIndex((item) => isIPv4(item?.gateway) && cidr !== undefined && isCidr(cidr) && cidrContains(cidr, item.gateway));
         if (index >= 0) plan.set(`network.${segment}.gateway`, items[index].gateway, `${list!.from}[${index}].gateway`, `derived: the gateway of the first entry inside ${cidr}`);
         else plan.unknown.push({ key: `network.${segment}.gateway`, why: `no gateway inside ${cidr ?? "the network"} in ${list?.from ?? "zone.yml"}` });
     }
