@@ -53,8 +53,8 @@ function parseArgs(argv: string[]): Options {
 
 async function main(): Promise<number> {
     const options = parseArgs(process.argv.slice(2));
-    // npm runs scripts in the project; paths the user typed are relative to where they typed them (npm's INIT_CWD).
-    const callerDir = process.env.INIT_CWD ?? process.cwd();
+    // scripts/import.sh runs in the project; paths the user typed are relative to where they typed them.
+    const callerDir = process.env.IMPORT_CALLER_DIR ?? process.cwd();
     options.from = path.resolve(callerDir, options.from);
     if (options.passwordFile) options.passwordFile = path.resolve(callerDir, options.passwordFile);
     const projectDir = process.cwd();

@@ -26,8 +26,9 @@ export async function vaultPassword(file: string | undefined): Promise<string> {
 function promptHidden(question: string): Promise<string> {
     return new Promise((resolve, reject) => {
         const stdin = process.stdin;
-        process.stderr.write(question);
+        // Raw mode first: anything typed after the prompt appears is never echoed.
         stdin.setRawMode(true);
+        process.stderr.write(question);
         stdin.resume();
         stdin.setEncoding("utf8");
         let typed = "";

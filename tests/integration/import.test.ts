@@ -39,7 +39,7 @@ function runImport(project: TestProject, args: string[], env: Record<string, str
         cwd: project.dir,
         encoding: "utf8",
         stdio: ["ignore", "pipe", "pipe"],
-        env: { ...process.env, ...project.env, INIT_CWD: project.dir, PATH: `${shim}:${project.env.PATH}`, ...env },
+        env: { ...process.env, ...project.env, IMPORT_CALLER_DIR: project.dir, PATH: `${shim}:${project.env.PATH}`, ...env },
     });
     const argv = fs.existsSync(log) ? fs.readFileSync(log, "utf8") : "";
     fs.rmSync(shim, { recursive: true, force: true });
