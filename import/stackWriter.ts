@@ -40,6 +40,8 @@ export function writeStack(projectDir: string, stack: string, plan: ImportPlan, 
             fs.writeFileSync(workFile, YAML.stringify(keep), { mode: 0o600 });
         }
         const existed = stackNames(work).includes(stack);
+        // Its secrets provider settings live in the missing file; a new one would not read the stack's state.
+        if (existed && !fs.existsSync(target) && !force) throw new WriteError(`the stack ${stack} exists in the backend but ${target} does not; restore that file, or pass --force to write a new one`);
         pulumi(work, ["stack", existed ? "select" : "init", ...(existed ? [] : ["--secrets-provider", "passphrase"]), stack, "--non-interactive"]);
         created = !existed;
 

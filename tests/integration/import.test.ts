@@ -165,6 +165,15 @@ describeImport("npm run import: the seed's Ansible project into a stack", () => 
             expect(fs.readdirSync(project.dir).filter((f) => f.startsWith(".import-"))).toEqual([]);
             expect((await project.stack.workspace.listStacks()).map((s) => s.name).sort()).toEqual(["dev"]);
 
+            // A stack in the backend whose file is gone: its passphrase salt went with the file, so no new one is made.
+            await project.stack.workspace.createStack("orphan");
+            fs.rmSync(path.join(project.dir, "Pulumi.orphan.yaml"), { force: true });
+            const orphan = runImport(project, ["--from", seed.dir, "--stack", "orphan", "--vault-password-file", seed.passwordFile]);
+            expect(orphan.status).toBe(1);
+            expect(orphan.stderr).toMatch(/the stack orphan exists in the backend but .*Pulumi\.orphan\.yaml does not/);
+            expect(orphan.argv).not.toMatch(/config set/);
+            expect(fs.existsSync(path.join(project.dir, "Pulumi.orphan.yaml"))).toBe(false);
+
             // --force replaces the file and keeps the stack's secrets provider: the new secrets decrypt.
             const forced = runImport(project, ["--from", seed.dir, "--stack", "dev", "--vault-password-file", seed.passwordFile, "--force"]);
             expect(forced.stderr).toBe("");
