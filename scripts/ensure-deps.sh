@@ -23,9 +23,10 @@ if [[ "${1:-}" == "--test" ]]; then
     # sshd: real SSH for the runner's tests; shellcheck: every rendered script;
     # mariadb: backup and restore tests; sfdisk: the NFS data-disk test;
     # dpkg-scanpackages: the lab's stand-in package repository; rsync: backups of the exports;
-    # postgresql (15): the shared-state test runs a private server of its own.
+    # postgresql (15): the shared-state test runs a private server of its own;
+    # ansible-vault: the importer tests make their vaults with the real one.
     missing=()
-    for pair in /usr/sbin/sshd:openssh-server /usr/bin/shellcheck:shellcheck /usr/sbin/mariadbd:mariadb-server /sbin/sfdisk:fdisk /usr/bin/dpkg-scanpackages:dpkg-dev /usr/bin/rsync:rsync /usr/lib/postgresql/15/bin/postgres:postgresql; do
+    for pair in /usr/sbin/sshd:openssh-server /usr/bin/shellcheck:shellcheck /usr/sbin/mariadbd:mariadb-server /sbin/sfdisk:fdisk /usr/bin/dpkg-scanpackages:dpkg-dev /usr/bin/rsync:rsync /usr/lib/postgresql/15/bin/postgres:postgresql /usr/bin/ansible-vault:ansible-core; do
         [[ -e "${pair%%:*}" ]] || missing+=("${pair##*:}")
     done
     if ((${#missing[@]})); then
