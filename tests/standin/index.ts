@@ -178,7 +178,7 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
         inject: (fault) => state.faults.push(fault),
         scansDone: () => scans,
         inventory() {
-            const kinds = { zones: data.zones, physicalNetworks: data.physicalNetworks, pods: data.pods, vlans: data.vlans, clusters: data.clusters, hosts: data.hosts, pools: data.pools, imageStores: data.imageStores, systemVms: data.systemVms };
+            const kinds = { zones: data.zones, physicalNetworks: data.physicalNetworks, pods: data.pods, vlans: data.vlans, clusters: data.clusters, hosts: data.hosts, pools: data.pools, imageStores: data.imageStores, systemVms: data.systemVms, volumes: data.volumes };
             return Object.fromEntries(Object.entries(kinds).map(([kind, rows]) => [kind, live(rows as { removed?: string; id: string; dbId: number; created: string }[]).length]));
         },
         async close() {
