@@ -29,10 +29,18 @@
  *   0 → 1/2 after a configurable latency, failures in `jobresult`.
  * - Hosts Connecting → Up (§2.5) through a pluggable agent connector; SSVM and
  *   CPVM only in an Enabled zone with an Up host, Up primary storage, an image
- *   store and a ready SystemVM template (§2.2).
+ *   store and a ready SystemVM template (§2.2); each with a ROOT volume on its
+ *   pool, expunged with it, that keeps deleteStoragePool from deleting the pool
+ *   (commands/storage.ts, commands/systemvms.ts).
  * - Teardown preconditions (§3.1) and "does not exist" for deleted rows (§9.13);
  *   4.19's pod-range and public-range update rules (§9.2).
  * Texts the reference does not quote are paraphrases of the source's.
+ *
+ * Test controls that model the network and the process around CloudStack,
+ * not CloudStack rules (server.ts Fault): latency, a proxy's status answer, a
+ * connection dropped before or after the server acted, a failed job, and an
+ * outage (`unreachable`, fault "outage": connections refused for a while, as
+ * during a management server restart; the data is kept).
  *
  * Node 18 compatible and free of npm dependencies so that tsc can compile it
  * into plain JS for a lab host (see main.ts and tsconfig.json).
