@@ -61,6 +61,7 @@ const MAX_GET_LENGTH = 4000;
 const DEFAULT_TIMEOUT_MS = 60_000;
 const DEFAULT_UNREACHABLE_WAIT_MS = 180_000;
 const MAX_BACKOFF_MS = 2000;
+const MIN_READ_RETRIES = 3;
 const DEFAULT_JOB_DEADLINE_MS = 10 * 60_000;
 /** Polling: a first look soon after submitting (most jobs are quick), then once a second. */
 export const FIRST_POLL_MS = 250;
@@ -204,7 +205,8 @@ export class CloudStackClient {
         const read = isReadOnly(command);
         for (let attempt = 0; ; attempt++) {
             const backoff = Math.min(250 * 2 ** attempt, MAX_BACKOFF_MS);
-            const inTime = Date.now() + backoff < deadline;
+            // Reads get a few quick tries even from a caller that waits for nothing (startupWaitMs 0).
+            const inTime = Date.now() + backoff < deadline || (read && attempt < MIN_READ_RETRIES);
             let answer: Answer;
             try {
                 answer = await this.send(command, params, options);
