@@ -2,8 +2,12 @@
  * The CloudStack API client every zone resource uses: signed requests (or a
  * login session for the key bootstrap), JSON answers, errors that say what
  * failed, async jobs polled to completion, and retries only where they are
- * safe — reads, and requests the server never received (connection refused
- * or 503 while the management server starts). A create is never sent twice.
+ * safe — reads (and job polls) on any connection failure or gateway answer,
+ * and any request the server never received (connection refused, or 503 while
+ * the management server starts), for as long as a restarting management
+ * server takes (`startupWaitMs`). A mutating request whose answer was lost
+ * is never re-sent here: it fails with `delivered` set, and the caller looks
+ * the object up (resource.ts createOnce).
  */
 import fetch from "node-fetch";
 import { CloudStackConnectionError, CloudStackError, CloudStackTimeoutError } from "./errors";
@@ -20,7 +24,12 @@ export interface ClientOptions {
     credentials?: Credentials;
     /** Per HTTP request (addHost passes its own, longer one). */
     requestTimeoutMs?: number;
-    /** How long to keep retrying while the server refuses connections (it may be starting). */
+    /**
+     * How long to keep retrying while the server is unreachable (starting or
+     * restarting): refused connections for every request; for reads also
+     * resets, timeouts and 502/503/504. Default 3 minutes, well over a
+     * management server restart (~30 s to answer again).
+     */
     startupWaitMs?: number;
 }
 
@@ -50,9 +59,10 @@ const POST_COMMANDS = new Set(["login", "addHost", "updateUser", "registerUserKe
 /** GET URLs over 8192 bytes are refused by the server's Jetty. */
 const MAX_GET_LENGTH = 4000;
 const DEFAULT_TIMEOUT_MS = 60_000;
-const DEFAULT_STARTUP_WAIT_MS = 120_000;
+const DEFAULT_UNREACHABLE_WAIT_MS = 180_000;
+const MAX_BACKOFF_MS = 2000;
+const MIN_READ_RETRIES = 3;
 const DEFAULT_JOB_DEADLINE_MS = 10 * 60_000;
-const READ_RETRIES = 3;
 /** Polling: a first look soon after submitting (most jobs are quick), then once a second. */
 export const FIRST_POLL_MS = 250;
 export const POLL_INTERVAL_MS = 1000;
@@ -191,33 +201,29 @@ export class CloudStackClient {
 
     /** One HTTP exchange, retried only when that cannot repeat an action. */
     private async exchange(command: string, params: Params, options: RequestOptions): Promise<Answer> {
-        const startupDeadline = Date.now() + (this.options.startupWaitMs ?? DEFAULT_STARTUP_WAIT_MS);
+        const deadline = Date.now() + (this.options.startupWaitMs ?? DEFAULT_UNREACHABLE_WAIT_MS);
+        const read = isReadOnly(command);
         for (let attempt = 0; ; attempt++) {
-            const backoff = Math.min(250 * 2 ** attempt, 2000);
+            const backoff = Math.min(250 * 2 ** attempt, MAX_BACKOFF_MS);
+            // Reads get a few quick tries even from a caller that waits for nothing (startupWaitMs 0).
+            const inTime = Date.now() + backoff < deadline || (read && attempt < MIN_READ_RETRIES);
             let answer: Answer;
             try {
                 answer = await this.send(command, params, options);
             } catch (err) {
-                const code = (err as { code?: string }).code;
-                const neverArrived = code === "ECONNREFUSED";
-                if (neverArrived && Date.now() + backoff < startupDeadline) {
-                    await sleep(backoff);
-                    continue;
-                }
-                if (isReadOnly(command) && attempt < READ_RETRIES) {
+                const neverArrived = (err as { code?: string }).code === "ECONNREFUSED";
+                // A reset, a timeout or a closed connection may come after the server acted: only reads are sent again.
+                if ((neverArrived || read) && inTime) {
                     await sleep(backoff);
                     continue;
                 }
                 const cause = (err as Error).name === "AbortError" ? `no answer within ${(options.timeoutMs ?? this.options.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000} s` : (err as Error).message;
-                throw new CloudStackConnectionError(command, this.options.apiUrl, cause, !neverArrived && !isReadOnly(command));
+                throw new CloudStackConnectionError(command, this.options.apiUrl, cause, !neverArrived && !read);
             }
             // 503 without a CloudStack body: the web server answered before the application was up.
             const starting = answer.status === 503 && !answer.text.includes("errortext");
-            if (starting && Date.now() + backoff < startupDeadline) {
-                await sleep(backoff);
-                continue;
-            }
-            if (isReadOnly(command) && [502, 504].includes(answer.status) && attempt < READ_RETRIES) {
+            const gateway = read && [502, 503, 504].includes(answer.status) && !answer.text.includes("errortext");
+            if ((starting || gateway) && inTime) {
                 await sleep(backoff);
                 continue;
             }

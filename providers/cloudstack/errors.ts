@@ -31,10 +31,16 @@ export class CloudStackError extends Error {
 
 /** The server could not be reached or closed the connection; `delivered` tells whether it may have acted. */
 export class CloudStackConnectionError extends Error {
-    constructor(command: string, apiUrl: string, cause: string, delivered: boolean) {
+    constructor(
+        readonly command: string,
+        apiUrl: string,
+        cause: string,
+        /** The request may have reached the server and acted (a mutating call whose answer was lost). */
+        readonly delivered: boolean,
+    ) {
         super(
             `CloudStack ${command} could not be completed at ${apiUrl}: ${cause}.` +
-                (delivered ? " The request may have reached the server; the next run looks the object up before creating anything." : ""),
+                (delivered ? " The request may have reached the server; it is not sent again before the object is looked up." : ""),
         );
         this.name = "CloudStackConnectionError";
     }

@@ -4,6 +4,9 @@
  *
  * - create looks the object up by its natural key first and adopts it when it
  *   matches, or stops with a report of the differences — never a duplicate;
+ *   a create whose answer was lost (the connection dropped after the request
+ *   reached the server) is looked up again and adopted, and sent a second
+ *   time only when the server does not have it;
  * - diff: `updatable` inputs change in place, `replaceOn` inputs replace the
  *   object (deleted first: names are unique);
  * - read puts what the server has into the outputs, so refresh shows drift
@@ -14,7 +17,7 @@
  * name, so the engine keeps it encrypted in the state.
  */
 import { CloudStackClient } from "./client";
-import { isAlreadyGone } from "./errors";
+import { CloudStackConnectionError, isAlreadyGone } from "./errors";
 import { CheckFailure } from "./validate";
 
 export interface ApiConnection {
@@ -100,6 +103,22 @@ export interface ProviderOf<I> {
     delete(id: string, props: I): Promise<void>;
 }
 
+/**
+ * One create call. When its answer is lost the server may or may not have made
+ * the object: it is looked up by its natural key (reads retry through an
+ * outage) and adopted if there, else created — that first request did nothing.
+ */
+async function createOnce<I extends ObjectInputs, R extends Remote>(kind: ZoneObjectKind<I, R>, api: CloudStackClient, inputs: I): Promise<string> {
+    try {
+        return await kind.create(api, inputs);
+    } catch (err) {
+        if (!(err instanceof CloudStackConnectionError && err.delivered)) throw err;
+        const made = await kind.find(api, inputs);
+        if (made) return made.id;
+        return kind.create(api, inputs);
+    }
+}
+
 export function defineProvider<I extends ObjectInputs, R extends Remote>(kind: ZoneObjectKind<I, R>): ProviderOf<I> {
     const fields = [...kind.replaceOn, ...kind.updatable];
     const fetchOrFail = async (api: CloudStackClient, id: string, inputs: I) => {
@@ -135,7 +154,7 @@ export function defineProvider<I extends ObjectInputs, R extends Remote>(kind: Z
                     );
                 }
             }
-            const id = found ? found.id : await kind.create(api, inputs);
+            const id = found ? found.id : await createOnce(kind, api, inputs);
             if (kind.complete) await kind.complete(api, id, inputs, await fetchOrFail(api, id, inputs));
             return { id, outs: outputs(inputs, await fetchOrFail(api, id, inputs), Boolean(found)) };
         },

@@ -48,7 +48,7 @@ describeEngine("zone-only stack through the engine", () => {
     test("up builds the seed's zone and bootstraps the keys", async () => {
         const up = await project.stack.up();
         expect(up.summary.result).toBe("succeeded");
-        expect(standIn.inventory()).toEqual({ zones: 1, physicalNetworks: 1, pods: 1, vlans: 1, clusters: 1, hosts: 3, pools: 1, imageStores: 1, systemVms: 2 });
+        expect(standIn.inventory()).toEqual({ zones: 1, physicalNetworks: 1, pods: 1, vlans: 1, clusters: 1, hosts: 3, pools: 1, imageStores: 1, systemVms: 2, volumes: 2 });
         const [row] = standIn.data.zones;
         expect([row.name, row.allocationstate, row.guestcidraddress]).toEqual(["TEST", "Enabled", "192.168.0.0/24"]);
         expect(standIn.data.physicalNetworks[0]).toMatchObject({ name: "PhysicalNetwork", isolationmethods: "VXLAN", vlan: "5000-6000", state: "Enabled" });
@@ -134,6 +134,6 @@ describeEngine("zone-only stack through the engine", () => {
     test("destroy leaves no zone objects", async () => {
         const destroy = await project.stack.destroy();
         expect(destroy.summary.result).toBe("succeeded");
-        expect(standIn.inventory()).toEqual({ zones: 0, physicalNetworks: 0, pods: 0, vlans: 0, clusters: 0, hosts: 0, pools: 0, imageStores: 0, systemVms: 0 });
+        expect(standIn.inventory()).toEqual({ zones: 0, physicalNetworks: 0, pods: 0, vlans: 0, clusters: 0, hosts: 0, pools: 0, imageStores: 0, systemVms: 0, volumes: 0 });
     }, 300000);
 });

@@ -40,7 +40,7 @@ describeEngine("zone-only stack of the real program", () => {
         const up = await project.stack.up();
         expect(up.summary.result).toBe("succeeded");
         expect(rejected(standIn)).toEqual([]);
-        expect(standIn.inventory()).toEqual({ zones: 1, physicalNetworks: 1, pods: 1, vlans: 1, clusters: 1, hosts: 3, pools: 1, imageStores: 1, systemVms: 2 });
+        expect(standIn.inventory()).toEqual({ zones: 1, physicalNetworks: 1, pods: 1, vlans: 1, clusters: 1, hosts: 3, pools: 1, imageStores: 1, systemVms: 2, volumes: 2 });
         expect(standIn.data.zones[0]).toMatchObject({ name: "TEST", allocationstate: "Enabled" });
     }, 300000);
 

@@ -29,10 +29,18 @@
  *   0 → 1/2 after a configurable latency, failures in `jobresult`.
  * - Hosts Connecting → Up (§2.5) through a pluggable agent connector; SSVM and
  *   CPVM only in an Enabled zone with an Up host, Up primary storage, an image
- *   store and a ready SystemVM template (§2.2).
+ *   store and a ready SystemVM template (§2.2); each with a ROOT volume on its
+ *   pool, expunged with it, that keeps deleteStoragePool from deleting the pool
+ *   (commands/storage.ts, commands/systemvms.ts).
  * - Teardown preconditions (§3.1) and "does not exist" for deleted rows (§9.13);
  *   4.19's pod-range and public-range update rules (§9.2).
  * Texts the reference does not quote are paraphrases of the source's.
+ *
+ * Test controls that model the network and the process around CloudStack,
+ * not CloudStack rules (server.ts Fault): latency, a proxy's status answer, a
+ * connection dropped before or after the server acted, a failed job, and an
+ * outage (`unreachable`, fault "outage": connections refused for a while, as
+ * during a management server restart; the data is kept).
  *
  * Node 18 compatible and free of npm dependencies so that tsc can compile it
  * into plain JS for a lab host (see main.ts and tsconfig.json).
@@ -107,6 +115,13 @@ export interface StandIn {
     /** Parameters a command accepted but never read (see server.ts trackReads); tests that drive the program assert it stays empty. */
     ignored: string[];
     inject(fault: Fault): void;
+    /**
+     * Refuses connections for `ms` and drops the open ones (a restarting management server as the network sees
+     * it; a test control, not a CloudStack rule). Resolves when it listens again on the same port.
+     */
+    unreachable(ms: number): Promise<void>;
+    /** Injected faults not met yet. */
+    pendingFaults(): Fault[];
     /** How many times the system VM scanner has run (tests wait for a scan instead of sleeping). */
     scansDone(): number;
     /** Objects of the zone kinds that are not deleted, by kind. */
@@ -138,7 +153,19 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
     // After a restart: jobs in flight failed, agents and system VMs reconnect.
     failInterruptedJobs(data, runtime.now());
     for (const host of live(data.hosts)) connectLater(runtime, host);
-    const state: ServerState = { data, runtime, commands: COMMANDS, sessions: new Sessions(), apiPath: options.apiPath ?? "/client/api", calls: [], warnings: [], ignored: [], faults: [] };
+    let goDown: (ms: number) => Promise<void> = async () => undefined;
+    const state: ServerState = {
+        data,
+        runtime,
+        commands: COMMANDS,
+        sessions: new Sessions(),
+        apiPath: options.apiPath ?? "/client/api",
+        calls: [],
+        warnings: [],
+        ignored: [],
+        faults: [],
+        goDown: (ms) => void goDown(ms),
+    };
 
     const server = http.createServer((req, res) => {
         const chunks: Buffer[] = [];
@@ -168,6 +195,18 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
     });
     const port = (server.address() as AddressInfo).port;
     const host = options.host ?? "127.0.0.1";
+    let closed = false;
+    let outage: Promise<void> | undefined;
+    goDown = (ms) => {
+        if (outage || closed) return outage ?? Promise.resolve();
+        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeAllConnections?.();
+        outage = stopped
+            .then(() => new Promise<void>((resolve) => runtime.later(ms, resolve)))
+            .then(() => (closed ? undefined : new Promise<void>((resolve) => server.listen(port, host, () => resolve()))))
+            .finally(() => (outage = undefined));
+        return outage;
+    };
     return {
         url: `http://${host.includes(":") ? `[${host}]` : host}:${port}${state.apiPath}`,
         port,
@@ -176,17 +215,20 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
         warnings: state.warnings,
         ignored: state.ignored,
         inject: (fault) => state.faults.push(fault),
+        unreachable: (ms) => goDown(ms),
+        pendingFaults: () => [...state.faults],
         scansDone: () => scans,
         inventory() {
-            const kinds = { zones: data.zones, physicalNetworks: data.physicalNetworks, pods: data.pods, vlans: data.vlans, clusters: data.clusters, hosts: data.hosts, pools: data.pools, imageStores: data.imageStores, systemVms: data.systemVms };
+            const kinds = { zones: data.zones, physicalNetworks: data.physicalNetworks, pods: data.pods, vlans: data.vlans, clusters: data.clusters, hosts: data.hosts, pools: data.pools, imageStores: data.imageStores, systemVms: data.systemVms, volumes: data.volumes };
             return Object.fromEntries(Object.entries(kinds).map(([kind, rows]) => [kind, live(rows as { removed?: string; id: string; dbId: number; created: string }[]).length]));
         },
         async close() {
+            closed = true;
             clearInterval(scanner);
             for (const timer of timers) clearTimeout(timer);
             saveData(options.stateFile, data);
             server.closeAllConnections?.();
-            await new Promise<void>((resolve) => server.close(() => resolve()));
+            if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
         },
     };
 }

@@ -18,6 +18,13 @@ export type Fault = { command?: string; times?: number } & (
     /** The connection closes without an answer, before or after the server acted. */
     | { kind: "drop"; when: "before" | "after" }
     | { kind: "failJob"; errorcode?: number; errortext: string }
+    /**
+     * The request is carried out, then the connection closes without an answer and the server refuses
+     * connections for `ms` — a management server restart as the network sees it. Like "drop" and "status"
+     * this models the network and the process around CloudStack, not a CloudStack rule; the cloud's data
+     * is kept, as the database keeps it.
+     */
+    | { kind: "outage"; ms: number }
 );
 
 export interface CallRecord {
@@ -41,6 +48,8 @@ export interface ServerState {
     /** "<command>: accepted but ignored: <names>" for parameters a command accepted and never read. */
     ignored: string[];
     faults: Fault[];
+    /** Stops accepting connections for `ms` (index.ts). */
+    goDown(ms: number): void;
 }
 
 const MAX_URL = 8192;
@@ -202,10 +211,12 @@ export async function handleRequest(state: ServerState, req: http.IncomingMessag
         return;
     }
 
+    const outage = takeFault(state, command, "outage");
     const answer = (code: number, text: string, headers: Record<string, string | string[]> = {}): void => {
         record.status = code;
-        if (drop) req.socket.destroy();
+        if (drop || outage) req.socket.destroy();
         else send(res, code, text, headers);
+        if (outage && outage.kind === "outage") state.goDown(outage.ms);
     };
     const fail = (err: ApiError) => answer(err.code, errorBody(command, err), { "X-Description": encodeURIComponent(err.message) });
 

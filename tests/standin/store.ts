@@ -147,6 +147,19 @@ export interface SystemVmRow extends Row {
 }
 
 /**
+ * A volume (the `volumes` table): here only the ROOT volume each system VM gets
+ * on its primary storage. `removed` is set when it is expunged.
+ */
+export interface VolumeRow extends Row {
+    zoneId: string;
+    poolId: string;
+    /** The VM it belongs to (instance_id). */
+    instanceId: string;
+    volumetype: "ROOT";
+    state: "Ready" | "Destroy" | "Expunged";
+}
+
+/**
  * A SYSTEM template for KVM and its copy in one zone. A zone can hold two: the
  * one seeded by cloud-install-sys-tmplt and the one the 4.19 package registers
  * itself (SystemVmTemplateRegistration), of which one may still be downloading.
@@ -201,6 +214,7 @@ export interface StandInData {
     pools: PoolRow[];
     imageStores: ImageStoreRow[];
     systemVms: SystemVmRow[];
+    volumes: VolumeRow[];
     templates: TemplateCopy[];
     users: UserRow[];
     configurations: Record<string, string>;
@@ -257,6 +271,7 @@ export function freshData(): StandInData {
         pools: [],
         imageStores: [],
         systemVms: [],
+        volumes: [],
         templates: [],
         users: [],
         configurations: { ...DEFAULT_CONFIGURATIONS },

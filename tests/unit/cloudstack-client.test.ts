@@ -106,6 +106,26 @@ describe("client", () => {
         expect(callsTo(standIn, "listZones")).toHaveLength(4);
     });
 
+    test("a read is sent again through a run of resets and gateway answers, however many, within the wait", async () => {
+        await api.request("createZone", ZONE);
+        standIn.inject({ kind: "drop", when: "before", command: "listZones", times: 5 });
+        standIn.inject({ kind: "status", status: 502, command: "listZones", times: 2 });
+        expect(await api.list("listZones")).toHaveLength(1);
+        expect(callsTo(standIn, "listZones").map((c) => c.status)).toEqual([502, 502, 0, 0, 0, 0, 0, 200]);
+    });
+
+    test("a restart (connections refused, open ones dropped) is waited out by reads and job polls; a lost poll is polled again", async () => {
+        const zone = (await api.request("createZone", ZONE)).zone as { id: string };
+        const outage = standIn.unreachable(1500);
+        expect(await api.list("listZones")).toHaveLength(1);
+        await outage;
+        standIn.inject({ kind: "drop", when: "after", command: "queryAsyncJobResult", times: 2 });
+        await api.job("createPhysicalNetwork", { zoneid: zone.id, name: "P1" });
+        expect(standIn.pendingFaults()).toEqual([]);
+        expect(callsTo(standIn, "createPhysicalNetwork")).toHaveLength(1);
+        expect(standIn.data.physicalNetworks.filter((n) => !n.removed)).toHaveLength(1);
+    });
+
     test("while the server starts: refused connections and a bare 503 are waited out, even for a create", async () => {
         const port = await freePort();
         const c = adminConnection(standIn);

@@ -45,6 +45,31 @@ const SEED_TRAFFIC = [
 const networkInputs = (zoneId: string) => ({ connection, zoneId, name: "PhysicalNetwork", isolationMethod: "VXLAN", vniStart: 5000, vniEnd: 6000, trafficTypes: SEED_TRAFFIC });
 const podInputs = (zoneId: string) => ({ connection, zoneId, name: "Internal", gateway: "10.15.0.1", netmask: "255.255.255.0", startIp: "10.15.0.160", endIp: "10.15.0.170" });
 
+describe("a create whose answer was lost", () => {
+    test("made by the server: found and adopted, never sent twice", async () => {
+        const zone = await create(zoneProvider, zoneInputs());
+        standIn.inject({ kind: "drop", when: "after", command: "createPod" });
+        const pod = await create(podProvider, podInputs(zone.id));
+        expect(callsTo(standIn, "createPod")).toHaveLength(1);
+        expect(standIn.data.pods.filter((p) => !p.removed).map((p) => p.id)).toEqual([pod.id]);
+    });
+
+    test("lost with the connection before the server acted: created by one more call", async () => {
+        const zone = await create(zoneProvider, zoneInputs());
+        standIn.inject({ kind: "drop", when: "before", command: "createPod" });
+        const pod = await create(podProvider, podInputs(zone.id));
+        expect(callsTo(standIn, "createPod").map((c) => c.status)).toEqual([0, 200]);
+        expect(standIn.data.pods.filter((p) => !p.removed).map((p) => p.id)).toEqual([pod.id]);
+    });
+
+    test("any other failure of the create is not retried", async () => {
+        const zone = await create(zoneProvider, zoneInputs());
+        standIn.inject({ kind: "status", status: 500, body: "proxy error", command: "createPod" });
+        await expect(create(podProvider, podInputs(zone.id))).rejects.toThrow(/createPod failed with error 500/);
+        expect(callsTo(standIn, "createPod")).toHaveLength(1);
+    });
+});
+
 describe("Zone", () => {
     test("create, create again adopts, a differing one is a conflict that changes nothing", async () => {
         const first = await create(zoneProvider, zoneInputs());

@@ -29,7 +29,7 @@ describe("the seed's zone through the providers", () => {
             "SSVM",
             "CPVM",
         ]);
-        expect(standIn.inventory()).toEqual({ zones: 1, physicalNetworks: 1, pods: 1, vlans: 1, clusters: 1, hosts: 3, pools: 1, imageStores: 1, systemVms: 2 });
+        expect(standIn.inventory()).toEqual({ zones: 1, physicalNetworks: 1, pods: 1, vlans: 1, clusters: 1, hosts: 3, pools: 1, imageStores: 1, systemVms: 2, volumes: 2 });
         expect(standIn.warnings).toEqual([]);
         expect(standIn.ignored).toEqual([]);
 

@@ -1,12 +1,14 @@
 /**
  * NFS primary storage, cluster- or zone-wide (createStoragePool). A cluster
  * pool needs an Up host in its cluster, so it depends on the hosts. Delete:
- * storage maintenance first (enableStorageMaintenance, wait), then
+ * storage maintenance first (enableStorageMaintenance, wait), the system VMs
+ * with a volume on it destroyed (../systemVmTeardown.ts), then
  * deleteStoragePool — while the hosts are still connected to unmount it.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { CloudStackClient } from "../client";
 import { ArgsOf, CloudStackResource, ConnectedArgs } from "../dynamicResource";
+import { destroySystemVms } from "../systemVmTeardown";
 import { NFS_PATH, nfsUrl } from "../nfs";
 import { defineProvider, ObjectInputs } from "../resource";
 import { InputChecks } from "../validate";
@@ -27,6 +29,7 @@ interface PoolView {
     id: string;
     name: string;
     zoneid: string;
+    zonename?: string;
     podid?: string;
     clusterid?: string;
     scope: string;
@@ -83,6 +86,10 @@ export const provider = defineProvider<PrimaryStorageInputs, PoolView>({
             },
             MAINTENANCE_TIMEOUT_MS,
         );
+        // The system VMs CloudStack deployed on this pool keep their ROOT volumes here; maintenance only stops them.
+        // Without this an `up` that failed after enabling the zone (no zone enablement in the state to clear the
+        // zone) could not be destroyed. Maintenance first: CloudStack places no new system VM on a pool that is not Up.
+        await destroySystemVms(api, { zoneId: pool.zoneid, zoneName: pool.zonename ?? pool.zoneid, storageId: id });
         await api.request("deleteStoragePool", { id, forced: "true" });
     },
     outputs: (pool) => ({ state: pool.state, url: nfsUrl(pool.ipaddress, pool.path) }),

@@ -4,12 +4,12 @@
  *
  * Destroying it is the first step of the zone's teardown (reference §3.2):
  * disable the zone so nothing restarts, destroy its system VMs (and any
- * virtual routers) and wait until they are gone, which frees the pod's and the
- * public range's addresses for the deletes that follow.
+ * virtual routers) and wait until they are gone (../systemVmTeardown.ts), which
+ * frees the pod's and the public range's addresses for the deletes that follow.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { CloudStackClient } from "../client";
 import { ArgsOf, CloudStackResource, ConnectedArgs } from "../dynamicResource";
+import { disableZoneAndDestroySystemVms } from "../systemVmTeardown";
 import { inspectZone, notReady, Readiness, ReadinessCheck } from "../readiness";
 import { clientFor, ObjectInputs, sameValue } from "../resource";
 import { InputChecks } from "../validate";
@@ -27,7 +27,6 @@ interface ZoneEnablementOutputs extends ZoneEnablementInputs, Readiness {
 }
 
 const READY_POLL_MS = 2000;
-const TEARDOWN_TIMEOUT_MS = 15 * 60_000;
 
 async function enableAndWait(inputs: ZoneEnablementInputs): Promise<ZoneEnablementOutputs> {
     const api = clientFor(inputs.connection);
@@ -51,29 +50,6 @@ async function enableAndWait(inputs: ZoneEnablementInputs): Promise<ZoneEnableme
         if (!last) throw err;
         throw new Error(`zone ${inputs.zoneName} is enabled but not ready after ${inputs.readyTimeoutSeconds} s — ${notReady(last)}`);
     }
-}
-
-async function destroyAll(api: CloudStackClient, list: string, destroy: string, zoneId: string): Promise<void> {
-    const vms = await api.list<{ id: string }>(list, { zoneid: zoneId, ...(list === "listRouters" ? { listall: "true" } : {}) });
-    await Promise.all(vms.map((vm) => api.job(destroy, { id: vm.id })));
-}
-
-async function disableAndClear(inputs: ZoneEnablementInputs): Promise<void> {
-    const api = clientFor(inputs.connection);
-    const zone = (await api.list<{ allocationstate: string }>("listZones", { id: inputs.zoneId }))[0];
-    if (!zone) return;
-    // Disabled first: in an Enabled zone CloudStack recreates the system VMs at once.
-    if (zone.allocationstate !== "Disabled") await api.request("updateZone", { id: inputs.zoneId, allocationstate: "Disabled" });
-    await destroyAll(api, "listRouters", "destroyRouter", inputs.zoneId);
-    await destroyAll(api, "listSystemVms", "destroySystemVm", inputs.zoneId);
-    await waitFor(
-        `system VMs of zone ${inputs.zoneName} to be gone`,
-        async () => {
-            const left = await api.list<{ name: string; state: string }>("listSystemVms", { zoneid: inputs.zoneId });
-            return { done: left.length === 0, value: undefined, state: left.map((v) => `${v.name} ${v.state}`).join(", ") };
-        },
-        TEARDOWN_TIMEOUT_MS,
-    );
 }
 
 export const provider = {
@@ -107,7 +83,7 @@ export const provider = {
     },
 
     async delete(_id: string, props: ZoneEnablementOutputs) {
-        await disableAndClear(props);
+        await disableZoneAndDestroySystemVms(clientFor(props.connection), { zoneId: props.zoneId, zoneName: props.zoneName });
     },
 };
 

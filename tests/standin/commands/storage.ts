@@ -160,8 +160,17 @@ export const storageCommands: Commands = {
             const pool = existing(ref(ctx, "id", data.pools), "Storage pool");
             const forced = ctx.params.forced === "true";
             if (pool.state !== "Maintenance") throw paramError(`Unable to delete storage due to it is not in Maintenance state, id: ${pool.dbId}`);
-            if (live(data.systemVms).some((v) => v.poolId === pool.id)) {
-                throw internalError(`Cannot delete pool ${pool.name} as there are associated ${forced ? "non-destroyed vols" : "volumes"} for this pool`);
+            // server/src/main/java/com/cloud/storage/StorageManagerImpl.java@4.19.3.0:1482-1510 deleteDataStoreInternal: the pool's
+            // volumes not removed (VolumeDaoImpl.java@4.19.3.0:416-422,501-507); forced, only those not in Destroy block it
+            // (VolumeDaoImpl.java@4.19.3.0:685-691), and volumes in Destroy are expunged.
+            const volumes = live(data.volumes).filter((v) => v.poolId === pool.id);
+            if (forced && volumes.some((v) => v.state !== "Destroy")) {
+                throw internalError(`Cannot delete pool ${pool.name} as there are associated non-destroyed vols for this pool`);
+            }
+            if (!forced && volumes.length) throw internalError(`Cannot delete pool ${pool.name} as there are associated volumes for this pool`);
+            for (const volume of volumes) {
+                volume.state = "Expunged";
+                markRemoved(volume);
             }
             markRemoved(pool);
             return success;

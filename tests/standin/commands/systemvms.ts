@@ -56,7 +56,11 @@ export const systemVmCommands: Commands = {
     listSystemVms: {
         optional: "id zoneid podid hostid systemvmtype state name storageid keyword",
         run(ctx) {
-            const rows = filterRows(ctx, ctx.data.systemVms, { zoneid: "zoneId", podid: "podId", hostid: "hostId", systemvmtype: "systemvmtype", state: "state" });
+            const { data, params } = ctx;
+            // server/src/main/java/com/cloud/server/ManagementServerImpl.java@4.19.3.0:4106-4116,4155-4163: storageid joins the
+            // VMs to their volumes on that pool (GenericDaoBase leaves removed, i.e. expunged, volumes out).
+            const onPool = (vm: SystemVmRow) => params.storageid === undefined || live(data.volumes).some((v) => v.instanceId === vm.id && v.poolId === params.storageid);
+            const rows = filterRows(ctx, data.systemVms, { zoneid: "zoneId", podid: "podId", hostid: "hostId", systemvmtype: "systemvmtype", state: "state" }).filter(onPool);
             return list("systemvm", rows.map((vm) => renderVm(ctx.data, vm)));
         },
     },
@@ -67,8 +71,17 @@ export const systemVmCommands: Commands = {
             const vm = existing(ref(ctx, "id", data.systemVms), "System VM");
             return asyncJob(() => {
                 existing(vm, "System VM");
-                // Destroying expunges the VM and its agent's host row, freeing its addresses.
+                // Destroying expunges the VM and its agent's host row, freeing its addresses
+                // (services/secondary-storage/controller/src/main/java/org/apache/cloudstack/secondarystorage/SecondaryStorageManagerImpl.java@4.19.3.0:1072-1091,
+                // server/src/main/java/com/cloud/consoleproxy/ConsoleProxyManagerImpl.java@4.19.3.0:1093-1108).
                 markRemoved(vm);
+                // The expunge destroys the ROOT volume and expunges it before the job ends
+                // (engine/orchestration/src/main/java/com/cloud/vm/VirtualMachineManagerImpl.java@4.19.3.0:667;
+                // engine/orchestration/src/main/java/org/apache/cloudstack/engine/orchestration/VolumeOrchestrator.java@4.19.3.0:1258-1293).
+                for (const volume of live(data.volumes).filter((v) => v.instanceId === vm.id)) {
+                    volume.state = "Expunged";
+                    markRemoved(volume);
+                }
                 const agent = data.hosts.find((h) => h.id === vm.agentHostId);
                 if (agent && !agent.removed) markRemoved(agent);
                 return object("systemvm", renderVm(data, vm, "Destroyed"));
