@@ -78,8 +78,9 @@ function runTypeScriptSources(dir: string, main: string): void {
 
 /**
  * The repository's program as the engine runs it: program.js and the
- * compiled .build/ beside the sources. Built once here and copied with the
- * sources' timestamps, so the copy's program.js finds nothing to recompile.
+ * compiled .build/ beside the sources (dynamic providers load their code from
+ * there too, providers/lazyProvider.ts). Built here and copied with the
+ * sources' timestamps, so nothing in the copy is recompiled.
  */
 function copyCompiledProgram(dir: string): void {
     buildProgram();
@@ -113,8 +114,8 @@ export async function createTestProject(options: ProjectOptions): Promise<TestPr
     for (const entry of PROGRAM_ENTRIES) {
         fs.cpSync(path.join(REPO, entry), path.join(dir, entry), { recursive: true, preserveTimestamps: true });
     }
+    copyCompiledProgram(dir);
     if (options.programDir) placeProgram(options.programDir, dir);
-    else copyCompiledProgram(dir);
     fs.symlinkSync(path.join(REPO, "node_modules"), path.join(dir, "node_modules"));
     fs.mkdirSync(path.join(dir, ".state"));
     // Plain config goes in the stack file, as a user would write it; secrets are set through the engine.
