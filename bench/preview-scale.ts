@@ -7,7 +7,7 @@
  * rounds. Also the peak RSS of the program's node process (the language host's
  * child) at 300 hosts, sampled from /proc.
  *
- *   npx ts-node --transpile-only bench/preview-scale.ts [rounds=3]
+ *   npx ts-node --transpile-only bench/preview-scale.ts [rounds=3] [--no-warm-up]
  *
  * Targets (shared/reference/performance-targets.md): 1 host ≤ 1.75 × empty,
  * 100 hosts ≤ 1.5 × 1 host, program memory at 300 hosts < 1 GB.
@@ -92,13 +92,15 @@ async function previewOnce(c: Case): Promise<void> {
     }
     c.seconds.push((Date.now() - started) / 1000);
     c.rssMb = Math.max(c.rssMb, peak.mb);
+    console.error(`  [${c.label}] ${c.seconds[c.seconds.length - 1].toFixed(1)} s, peak RSS ${peak.mb.toFixed(0)} MB`);
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const list = (values: number[], digits = 1) => values.map((v) => v.toFixed(digits)).join(", ");
 
 async function main(): Promise<void> {
-    const rounds = Number(process.argv[2] ?? 3);
+    const rounds = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 3);
+    const warmUp = !process.argv.includes("--no-warm-up");
     const projects: TestProject[] = [];
     const empty = await emptyProject();
     const cases: Case[] = [{ label: "empty program", ...empty, seconds: [], rssMb: 0, resources: 0 }];
@@ -109,8 +111,10 @@ async function main(): Promise<void> {
             cases.push({ label: `${hosts} KVM host${hosts > 1 ? "s" : ""}`, dir: project.dir, stack: project.stack, seconds: [], rssMb: 0, resources: 0 });
         }
         // One untimed preview each: the first run of a project loads plugins and warms the page cache.
-        for (const c of cases) await previewOnce(c);
-        for (const c of cases) c.seconds = [];
+        if (warmUp) {
+            for (const c of cases) await previewOnce(c);
+            for (const c of cases) c.seconds = [];
+        }
         for (let round = 0; round < rounds; round++) {
             for (const c of cases) await previewOnce(c);
         }
@@ -120,7 +124,7 @@ async function main(): Promise<void> {
     }
     const [e, one, hundred, threeHundred] = cases;
     const ratios = (a: Case, b: Case) => a.seconds.map((s, i) => s / b.seconds[i]);
-    console.log(`preview-scale: ${rounds} round(s), load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} CPUs at the end`);
+    console.log(`preview-scale: ${rounds} round(s)${warmUp ? " after a warm-up" : ", no warm-up"}, load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} CPUs at the end`);
     for (const c of cases) {
         console.log(`  ${c.label.padEnd(14)} median ${median(c.seconds).toFixed(1).padStart(5)} s (runs ${list(c.seconds)}), ${String(c.resources).padStart(4)} resources, program peak RSS ${c.rssMb.toFixed(0)} MB`);
     }
