@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * Compiles the Pulumi program (index.ts, components/, config/, providers/) to
+ * Compiles the Pulumi program (index.ts, components/, config/, providers/,
+ * and ops/, whose modules two dynamic providers load) to
  * JavaScript under .build/. program.js (package.json's main) calls it before
  * it loads .build/index.js, so every run of the engine — `npm run preview`,
  * `pulumi up` by hand, the tests — runs the current sources. Only sources
@@ -20,10 +21,11 @@ const path = require("path");
 
 const repo = path.join(__dirname, "..");
 const outDir = path.join(repo, ".build");
-const SOURCES = ["index.ts", "components", "config", "providers"];
+const SOURCES = ["index.ts", "components", "config", "providers", "ops"];
 
 function sourceFiles(entry) {
     const full = path.join(repo, entry);
+    if (!fs.existsSync(full)) return [];
     if (fs.statSync(full).isFile()) return [entry];
     return fs.readdirSync(full, { withFileTypes: true }).flatMap((d) => {
         const relative = path.join(entry, d.name);

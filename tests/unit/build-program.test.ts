@@ -81,6 +81,28 @@ describe("scripts/build-program.js", () => {
 });
 
 describe("the project runs the compiled program", () => {
+    test("every module a dynamic provider loads (lazyProvider) is compiled", () => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const repoBuilder = require(path.join(REPO, "scripts", "build-program.js")) as Builder;
+        repoBuilder.build();
+        const modules = new Set<string>();
+        for (const dir of ["components", "providers", "ops"]) {
+            for (const file of fs.readdirSync(path.join(REPO, dir), { recursive: true }) as string[]) {
+                if (!file.endsWith(".ts")) continue;
+                const text = fs.readFileSync(path.join(REPO, dir, file), "utf8");
+                for (const m of text.matchAll(/lazyProvider\(\s*[`"]([^`"]+)[`"]/g)) {
+                    // A template literal names a directory of providers (objects/${file}): check every file in it.
+                    if (m[1].includes("${")) {
+                        const base = m[1].slice(0, m[1].indexOf("${"));
+                        for (const f of fs.readdirSync(path.join(REPO, base))) modules.add(base + f.replace(/\.ts$/, ""));
+                    } else modules.add(m[1]);
+                }
+            }
+        }
+        expect(modules.size).toBeGreaterThan(5);
+        for (const module of modules) expect(fs.existsSync(path.join(repoBuilder.outDir, `${module}.js`)) ? module : `${module} not compiled`).toBe(module);
+    });
+
     test("Pulumi.yaml turns ts-node off and package.json's main is program.js, which builds and loads .build/index.js", () => {
         const project = YAML.parse(fs.readFileSync(path.join(REPO, "Pulumi.yaml"), "utf8"));
         expect(project.runtime).toMatchObject({ name: "nodejs", options: { typescript: false } });
