@@ -1,15 +1,22 @@
 /**
- * `pulumi preview` of the dev stack with 1 and with 100 KVM hosts, through
- * the real engine: wall time (median of runs) and the peak RSS of the Pulumi
- * program's node process (sampled from /proc while the preview runs).
+ * `pulumi preview` through the real engine, as the main job runs it (the
+ * compiled program, program.js): an empty Pulumi program (the engine's own
+ * floor), the dev stack (1 KVM host), and the dev stack grown to 100 and 300
+ * KVM hosts. Each round runs all four back to back, so the ratios are taken
+ * within one round on this (shared, noisy) machine; the medians are over the
+ * rounds. Also the peak RSS of the program's node process (the language host's
+ * child) at 300 hosts, sampled from /proc.
  *
- *   npx ts-node --transpile-only bench/preview-scale.ts [runs=3]
+ *   npx ts-node --transpile-only bench/preview-scale.ts [rounds=3] [--no-warm-up]
  *
- * Targets (shared/reference/performance-targets.md): 100 hosts ≤ 15 s and
- * ≤ 3 × the 1-host preview; program memory for 100 hosts < 1 GB.
+ * Targets (shared/reference/performance-targets.md): 1 host ≤ 1.75 × empty,
+ * 100 hosts ≤ 1.5 × 1 host, program memory at 300 hosts < 1 GB.
  */
 import * as fs from "fs";
-import { createTestProject } from "../tests/support/engine";
+import * as os from "os";
+import * as path from "path";
+import { Stack } from "@pulumi/pulumi/automation";
+import { createTestProject, engineEnv, selectStack, TestProject } from "../tests/support/engine";
 import { clone, readStackFile } from "../tests/support/stackConfig";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -17,33 +24,46 @@ type Raw = Record<string, any>;
 
 function devWithKvmHosts(count: number): Record<string, unknown> {
     const raw = clone(readStackFile("dev")) as Raw;
-    const nodeTemplate = raw.nodes.find((n: Raw) => n.roles.includes("kvm"));
-    const hostTemplate = raw.zone.hosts[0];
-    raw.nodes = raw.nodes.filter((n: Raw) => !n.roles.includes("kvm"));
-    raw.zone.hosts = [];
-    raw.network.management.cidr = "10.15.0.0/16";
-    raw.zone.pods[0].netmask = "255.255.0.0";
-    for (let i = 1; i <= count; i++) {
-        const name = `kvm-${String(i).padStart(3, "0")}`;
-        const octets = `${Math.floor(i / 200) + 1}.${(i % 200) + 10}`;
-        raw.nodes.push({ ...nodeTemplate, name, address: `10.10.${octets}`, managementAddress: `10.15.${octets}`, publicAddress: undefined });
-        raw.zone.hosts.push({ ...hostTemplate, name: `N${i}`, ip: `10.15.${octets}`, node: name });
+    if (count > 1) {
+        const nodeTemplate = raw.nodes.find((n: Raw) => n.roles.includes("kvm"));
+        const hostTemplate = raw.zone.hosts[0];
+        raw.nodes = raw.nodes.filter((n: Raw) => !n.roles.includes("kvm"));
+        raw.zone.hosts = [];
+        raw.network.management.cidr = "10.15.0.0/16";
+        raw.zone.pods[0].netmask = "255.255.0.0";
+        for (let i = 1; i <= count; i++) {
+            const name = `kvm-${String(i).padStart(3, "0")}`;
+            const octets = `${Math.floor(i / 200) + 1}.${(i % 200) + 10}`;
+            raw.nodes.push({ ...nodeTemplate, name, address: `10.10.${octets}`, managementAddress: `10.15.${octets}`, publicAddress: undefined });
+            raw.zone.hosts.push({ ...hostTemplate, name: `N${i}`, ip: `10.15.${octets}`, node: name });
+        }
+        raw.network.public.cidr = "10.10.0.0/16";
+        raw.zone.publicIpRanges[0].netmask = "255.255.0.0";
     }
-    raw.network.public.cidr = "10.10.0.0/16";
-    raw.zone.publicIpRanges[0].netmask = "255.255.0.0";
     return Object.fromEntries(Object.entries(raw).map(([k, v]) => [`cloudstack:${k}`, v]));
 }
 
-/** Peak RSS (MB) of node processes whose command line runs the Pulumi program in `dir`. */
+/** A Pulumi program that declares nothing, run by the same engine with the same settings. */
+async function emptyProject(): Promise<{ dir: string; stack: Stack }> {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cloudstack-infra-empty-"));
+    fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: empty\nruntime:\n  name: nodejs\n  options:\n    typescript: false\n");
+    fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "empty", main: "index.js" }));
+    fs.writeFileSync(path.join(dir, "index.js"), "module.exports = {};\n");
+    fs.symlinkSync(path.join(__dirname, "..", "node_modules"), path.join(dir, "node_modules"));
+    fs.mkdirSync(path.join(dir, ".state"));
+    return { dir, stack: await selectStack(dir, "empty", engineEnv(dir)) };
+}
+
+/** Peak RSS (MB) of the program's node process (run by the language host, cwd `dir`). */
 function sampleProgramRss(dir: string, peak: { mb: number }): NodeJS.Timeout {
     return setInterval(() => {
         for (const pid of fs.readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
             try {
-                const cwd = fs.readlinkSync(`/proc/${pid}/cwd`);
+                if (fs.readlinkSync(`/proc/${pid}/cwd`) !== dir) continue;
                 const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8");
-                if (cwd !== dir || !cmdline.includes("run")) continue;
+                if (!cmdline.includes("node") || !cmdline.includes("cmd/run")) continue;
                 const rss = /VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"));
-                if (rss && cmdline.includes("node")) peak.mb = Math.max(peak.mb, Number(rss[1]) / 1024);
+                if (rss) peak.mb = Math.max(peak.mb, Number(rss[1]) / 1024);
             } catch {
                 // the process ended between listing and reading
             }
@@ -51,35 +71,72 @@ function sampleProgramRss(dir: string, peak: { mb: number }): NodeJS.Timeout {
     }, 100);
 }
 
-async function measure(hosts: number, runs: number): Promise<{ seconds: number[]; rssMb: number; resources: number }> {
-    const project = await createTestProject({ stackName: `scale${hosts}`, config: devWithKvmHosts(hosts), extraEnv: process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {} });
-    const seconds: number[] = [];
+interface Case {
+    label: string;
+    dir: string;
+    stack: Stack;
+    seconds: number[];
+    rssMb: number;
+    resources: number;
+}
+
+async function previewOnce(c: Case): Promise<void> {
     const peak = { mb: 0 };
-    let resources = 0;
+    const sampler = sampleProgramRss(c.dir, peak);
+    const started = Date.now();
     try {
-        for (let run = 0; run < runs; run++) {
-            const sampler = sampleProgramRss(project.dir, peak);
-            const started = Date.now();
-            const preview = await project.stack.preview();
-            seconds.push((Date.now() - started) / 1000);
-            clearInterval(sampler);
-            resources = preview.changeSummary.create ?? 0;
-        }
+        const preview = await c.stack.preview();
+        c.resources = preview.changeSummary.create ?? 0;
     } finally {
-        await project.remove();
+        clearInterval(sampler);
     }
-    return { seconds, rssMb: peak.mb, resources };
+    c.seconds.push((Date.now() - started) / 1000);
+    c.rssMb = Math.max(c.rssMb, peak.mb);
+    console.error(`  [${c.label}] ${c.seconds[c.seconds.length - 1].toFixed(1)} s, peak RSS ${peak.mb.toFixed(0)} MB`);
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const list = (values: number[], digits = 1) => values.map((v) => v.toFixed(digits)).join(", ");
 
 async function main(): Promise<void> {
-    const runs = Number(process.argv[2] ?? 3);
-    const one = await measure(1, runs);
-    const hundred = await measure(100, runs);
-    console.log(`preview, 1 KVM host:    median ${median(one.seconds).toFixed(1)} s (runs ${one.seconds.map((s) => s.toFixed(1)).join(", ")}), ${one.resources} resources, program peak RSS ${one.rssMb.toFixed(0)} MB`);
-    console.log(`preview, 100 KVM hosts: median ${median(hundred.seconds).toFixed(1)} s (runs ${hundred.seconds.map((s) => s.toFixed(1)).join(", ")}), ${hundred.resources} resources, program peak RSS ${hundred.rssMb.toFixed(0)} MB`);
-    console.log(`ratio 100/1: ${(median(hundred.seconds) / median(one.seconds)).toFixed(2)} (target ≤ 3), 100 hosts target ≤ 15 s, memory target < 1024 MB`);
+    const rounds = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 3);
+    const warmUp = !process.argv.includes("--no-warm-up");
+    const projects: TestProject[] = [];
+    const empty = await emptyProject();
+    const cases: Case[] = [{ label: "empty program", ...empty, seconds: [], rssMb: 0, resources: 0 }];
+    try {
+        for (const hosts of [1, 100, 300]) {
+            const project = await createTestProject({ stackName: `scale${hosts}`, config: devWithKvmHosts(hosts) });
+            projects.push(project);
+            cases.push({ label: `${hosts} KVM host${hosts > 1 ? "s" : ""}`, dir: project.dir, stack: project.stack, seconds: [], rssMb: 0, resources: 0 });
+        }
+        // One untimed preview each: the first run of a project loads plugins and warms the page cache.
+        if (warmUp) {
+            for (const c of cases) await previewOnce(c);
+            for (const c of cases) c.seconds = [];
+        }
+        for (let round = 0; round < rounds; round++) {
+            for (const c of cases) await previewOnce(c);
+        }
+    } finally {
+        for (const p of projects) await p.remove();
+        fs.rmSync(empty.dir, { recursive: true, force: true });
+    }
+    const [e, one, hundred, threeHundred] = cases;
+    const ratios = (a: Case, b: Case) => a.seconds.map((s, i) => s / b.seconds[i]);
+    console.log(`preview-scale: ${rounds} round(s)${warmUp ? " after a warm-up" : ", no warm-up"}, load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} CPUs at the end`);
+    for (const c of cases) {
+        console.log(`  ${c.label.padEnd(14)} median ${median(c.seconds).toFixed(1).padStart(5)} s (runs ${list(c.seconds)}), ${String(c.resources).padStart(4)} resources, program peak RSS ${c.rssMb.toFixed(0)} MB`);
+    }
+    const check = (name: string, values: number[], target?: number) =>
+        console.log(
+            `  ${name.padEnd(26)} median ${median(values).toFixed(2)} (rounds ${list(values, 2)})   ` +
+                (target === undefined ? "no target" : `target ≤ ${target}   ${median(values) <= target ? "met" : "NOT met"}`),
+        );
+    check("1 host / empty program", ratios(one, e), 1.75);
+    check("100 hosts / 1 host", ratios(hundred, one), 1.5);
+    check("300 hosts / 1 host", ratios(threeHundred, one));
+    console.log(`  program peak RSS, 300 hosts ${threeHundred.rssMb.toFixed(0)} MB   target < 1024 MB   ${threeHundred.rssMb < 1024 ? "met" : "NOT met"}`);
 }
 
 main().catch((err) => {

@@ -11,6 +11,12 @@
  *   target: within 1 s).
  *
  *   npx ts-node bench/zone-build.ts [--runs 3]
+ *
+ * At scale (bench/zoneHostsAtScale.ts): N hosts whose registration blocks for
+ * a minute each, built by `pulumi up --parallel P` of the real program; prints
+ * the wall time against the single-host latency measured in the same run.
+ *
+ *   npx ts-node --transpile-only bench/zone-build.ts --hosts 100 [--host-delay-s 60] [--parallel 100]
  */
 import { ZoneSettings } from "../config/settings";
 import { provider as credentialsProvider } from "../providers/cloudstack/objects/apiCredentials";
@@ -19,6 +25,7 @@ import { ApiConnection } from "../providers/cloudstack/resource";
 import { startStandIn } from "../tests/standin";
 import { buildZoneWithProviders, mutatingCommands } from "../tests/standin/testKit";
 import { check, readStackFile } from "../tests/support/stackConfig";
+import { buildZoneAtScale } from "./zoneHostsAtScale";
 
 /** Per physical network: create, its traffic types, three elements, three providers, one enable. */
 function minimumMutatingCalls(zone: ZoneSettings): number {
@@ -72,9 +79,29 @@ async function run(zone: ZoneSettings): Promise<RunResult> {
     }
 }
 
+function argument(name: string, fallback: number): number {
+    const at = process.argv.indexOf(name);
+    return at > 0 ? Number(process.argv[at + 1]) : fallback;
+}
+
+async function atScale(hosts: number): Promise<void> {
+    const delayMs = argument("--host-delay-s", 60) * 1000;
+    const parallel = argument("--parallel", 100);
+    console.log(`zone build at scale: ${hosts} hosts, each ${delayMs / 1000} s from addHost to Up (stand-in delay, a test control), pulumi up --parallel ${parallel}`);
+    const single = await buildZoneAtScale(1, delayMs, parallel);
+    console.log(`  1 host:   ${single.seconds.toFixed(1)} s wall (the single-host latency), ${single.hostsUp} Up, ${single.rejectedCalls} rejected calls`);
+    const many = await buildZoneAtScale(hosts, delayMs, parallel);
+    console.log(`  ${hosts} hosts: ${many.seconds.toFixed(1)} s wall, ${many.hostsUp} Up, ${many.rejectedCalls} rejected calls`);
+    const serial = hosts * single.seconds;
+    console.log(
+        `  wall ${hosts} hosts / single host: ${(many.seconds / single.seconds).toFixed(2)} × (one at a time would take ~${(serial / 60).toFixed(0)} min; ` +
+            `target: a few minutes, not ${hosts}) — ${many.seconds <= 5 * 60 ? "met" : "NOT met"}`,
+    );
+}
+
 async function main(): Promise<void> {
-    const runsArg = process.argv.indexOf("--runs");
-    const runs = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 3;
+    if (process.argv.includes("--hosts")) return atScale(argument("--hosts", 100));
+    const runs = argument("--runs", 3);
     const zone = check(readStackFile("dev")).settings.zone;
     const minimum = minimumMutatingCalls(zone);
     console.log(`zone build benchmark: seed zone ${zone.name}, ${runs} run(s), jobs take 0.2-1.2 s, hosts come Up after 2 s`);

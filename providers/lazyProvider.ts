@@ -10,8 +10,9 @@
  * without showing every resource as changed.
  *
  * The engine starts dynamic providers in the program directory, so the module
- * is found relative to the working directory; ts-node (already needed to run
- * the program) compiles it.
+ * is found relative to the working directory, compiled under .build/ as the
+ * program is (program.js). Shims stored by earlier versions load the sources
+ * through ts-node; both stay valid, and the diffs ignore `__provider`.
  */
 import * as pulumi from "@pulumi/pulumi";
 
@@ -35,10 +36,18 @@ export function lazyProvider(modulePath: string, exportName: string): pulumi.dyn
 function createShim(modulePath: string, exportName: string): pulumi.dynamic.ResourceProvider {
     const load = (): AnyProvider => {
         const path = require("path");
-        if (!require.extensions[".ts"]) {
+        const fs = require("fs");
+        // The compiled program (scripts/build-program.js, brought up to date first: `pulumi destroy`
+        // does not run program.js); a copy without the builder loads the sources through ts-node.
+        const builder = path.join(process.cwd(), "scripts", "build-program.js");
+        let file = path.join(process.cwd(), modulePath);
+        if (fs.existsSync(builder)) {
+            require(builder).build();
+            file = path.join(process.cwd(), ".build", `${modulePath}.js`);
+        } else if (!require.extensions[".ts"]) {
             require("ts-node").register({ transpileOnly: true, compilerOptions: { module: "commonjs" } });
         }
-        const provider = require(path.join(process.cwd(), modulePath))[exportName];
+        const provider = require(file)[exportName];
         if (!provider) throw new Error(`dynamic provider ${exportName} not found in ${modulePath}`);
         return provider;
     };

@@ -10,6 +10,9 @@ cd "$repo"
 stack=${1:-dev}
 
 scripts/ensure-deps.sh
+# The engine runs the compiled program (program.js builds what changed on every
+# run); building here first shows a syntax error before the engine starts.
+node scripts/build-program.js
 # shellcheck source=scripts/pulumi-env.sh
 source scripts/pulumi-env.sh
 
