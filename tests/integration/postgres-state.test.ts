@@ -171,7 +171,7 @@ describeTeamState("shared state on PostgreSQL", () => {
 
         expect(up.summary.result).toBe("succeeded");
         expect(rejected(standIn)).toEqual([]);
-        expect(standIn.inventory()).toEqual({ zones: 1, physicalNetworks: 1, pods: 1, vlans: 1, clusters: 1, hosts: 3, pools: 1, imageStores: 1, systemVms: 2 });
+        expect(standIn.inventory()).toEqual({ zones: 1, physicalNetworks: 1, pods: 1, vlans: 1, clusters: 1, hosts: 3, pools: 1, imageStores: 1, systemVms: 2, volumes: 2 });
         expect(keysIn(LOCK_PREFIX)).toEqual([]);
     }, 2 * DEADLINE_MS);
 
