@@ -20,7 +20,7 @@ export const SETTING_NAMES = {
     useHttpsToUpload: "use.https.to.upload",
 } as const;
 
-/** CloudStack's own Prometheus exporter settings, or none when monitoring.prometheus is off (addresses checked in config/validate.ts). */
+/** CloudStack's own Prometheus exporter settings, or none when monitoring.prometheus is off (addresses checked in config/check/services.ts). */
 export function prometheusGlobalSettings(monitoring: MonitoringSettings): Record<string, string> {
     if (!monitoring.prometheus) return {};
     return {
