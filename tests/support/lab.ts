@@ -96,6 +96,23 @@ export class TestLab {
         if (fs.existsSync(path.join(this.dir, "state", "config"))) await this.run("down");
     }
 
+    /** Whether a shell condition holds inside a host (run without ssh, so it logs no login). */
+    holds(host: string, condition: string): Promise<boolean> {
+        return new Promise((resolve) => {
+            execFile(LAB_SH, ["exec", host, "sh", "-c", condition], { env: { ...process.env, ...this.env }, timeout: 30_000 }, (err) => resolve(!err));
+        });
+    }
+
+    /** Cuts (`down`) or restores (`up`) a host's network cables at the lab's bridges. */
+    async link(host: string, state: "up" | "down"): Promise<void> {
+        await this.run("link", host, state);
+    }
+
+    /** `systemctl reboot` in the host; resolves once it answers ssh again. */
+    async reboot(host: string): Promise<void> {
+        await this.run("reboot", host);
+    }
+
     /** Runs a command on a host as root over ssh (test plumbing); rejects when it exits non-zero. */
     ssh(host: string, command: string, stdin = ""): Promise<string> {
         return new Promise((resolve, reject) => {
