@@ -159,7 +159,6 @@ cmd_status() {
 # switch port or the uplink fails.
 cmd_link() {
     local name=$1 state=$2 index
-    [[ $state == up || $state == down ]] || die "link: state must be up or down, not '$state'"
     index=$(host_index "$name")
     ip -n "$LAB_NET_NS" link set "vm$index" "$state"
     ip -n "$LAB_NET_NS" link set "vp$index" "$state"
@@ -197,7 +196,7 @@ main() {
         selftest) require_root; require_up; cmd_selftest || exit 1 ;;
         ssh) (( $# )) || die "usage: ssh NAME [CMD...]"; require_up; require_host "$1"; exec ssh -F "$LAB_SSH_CONFIG" "$@" ;;
         exec) (( $# >= 2 )) || die "usage: exec NAME CMD..."; require_root; require_up; require_host "$1"; exec_in_host "$@" ;;
-        link) (( $# == 2 )) || die "usage: link NAME up|down"; require_root; require_up; require_host "$1"; cmd_link "$@" ;;
+        link) (( $# == 2 )) && [[ $2 == up || $2 == down ]] || die "usage: link NAME up|down (not: link $*)"; require_root; require_up; require_host "$1"; cmd_link "$@" ;;
         reboot) (( $# == 1 )) || die "usage: reboot NAME"; require_root; require_up; require_host "$1"; cmd_reboot "$1" ;;
     esac
 }
