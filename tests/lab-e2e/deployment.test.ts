@@ -206,7 +206,7 @@ describeLab("the whole deployment on lab hosts", () => {
 
         // The SSH connection cut while a script runs, for longer than the keepalive (10 s × 6): the run fails naming node and step.
         const cutRow = rowOf("SSH cut mid-script", "kvm3's cables down until the run failed (> keepalive)");
-        const cutRun = await phase("pulumi up until kvm3 installs, then its traffic cut", () => upUntil("pgrep -f 'apt-get .*install' >/dev/null"));
+        const cutRun = await phase("pulumi up until kvm3 installs, then its traffic cut", () => upUntil("pgrep -f '[a]pt-get .*install' >/dev/null"));
         await lab.link("kvm3", "down");
         let cutError: Error | undefined;
         try {
@@ -224,7 +224,7 @@ describeLab("the whole deployment on lab hosts", () => {
 
         // A reboot while kvm3 runs a script: the run may fail; the next one converges.
         const rebootRow = rowOf("reboot mid-steps", "systemctl reboot of kvm3 while a step ran");
-        const rebootRun = await phase("pulumi up until kvm3 runs a step, then reboot it", () => upUntil("pgrep -f '/bin/bash -s' >/dev/null"));
+        const rebootRun = await phase("pulumi up until kvm3 runs a step, then reboot it", () => upUntil("pgrep -f '[/]bin/bash -s' >/dev/null"));
         await phase("reboot kvm3", () => lab.reboot("kvm3"));
         const rebootError = await rebootRun.run;
         rebootRow.runs++;

@@ -16,6 +16,8 @@ import { TestLab } from "../support/lab";
  * Where to kill: once `line` appeared in the engine's output and, when
  * `node` is given, `check` (a shell condition run inside that node) holds —
  * the work is then really under way on the node, not only announced.
+ * A pgrep pattern starts with a bracket ("[a]pt-get") so that it cannot match
+ * the `sh -c` that carries it.
  */
 export interface KillPoint {
     name: string;
@@ -30,14 +32,14 @@ export const LAB_KILL_POINTS: KillPoint[] = [
         name: "package installs",
         line: /kvm1-\S+ creating/,
         node: "kvm1",
-        check: "pgrep -f 'apt-get .*install' >/dev/null",
+        check: "pgrep -f '[a]pt-get .*install' >/dev/null",
         notes: "apt-get install running on kvm1",
     },
     {
         name: "cloudstack-setup-databases",
         line: /mgmt1-management-database creating/,
         node: "mgmt1",
-        check: "pgrep -f /usr/bin/cloudstack-setup-databases >/dev/null",
+        check: "pgrep -f '[/]usr/bin/cloudstack-setup-databases' >/dev/null",
         notes: "the tool running on mgmt1",
     },
     {
@@ -52,7 +54,7 @@ export const LAB_KILL_POINTS: KillPoint[] = [
         name: "addHost",
         line: /zone-host-N\d creating/,
         node: "kvm1",
-        check: "pgrep -f 'keystore-setup|keystore-cert-import|cloudstack-setup-agent' >/dev/null || test -s /etc/pki/libvirt/servercert.pem",
+        check: "pgrep -f '[k]eystore-setup|[k]eystore-cert-import|[c]loudstack-setup-agent' >/dev/null || test -s /etc/pki/libvirt/servercert.pem",
         notes: "the management server setting up kvm1's agent",
     },
     {
