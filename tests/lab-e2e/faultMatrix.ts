@@ -86,7 +86,6 @@ export interface KillOutcome {
     output: string;
 }
 
-const POLL_MS = 400;
 /** After the line, how long to wait for the node's condition before killing anyway (and saying so). */
 const CONDITION_SECONDS = 120;
 
@@ -103,11 +102,10 @@ export function runUntilKilled(project: TestProject, lab: TestLab, args: string[
             stdio: ["ignore", "pipe", "pipe"],
         });
         let output = "";
-        let lineSeenAt: number | undefined;
+        let lineSeen = false;
         let killed = false;
         let landed = false;
         let ended = false;
-        let polling = false;
         const kill = (conditionHeld: boolean) => {
             if (killed || ended) return;
             killed = true;
@@ -118,30 +116,19 @@ export function runUntilKilled(project: TestProject, lab: TestLab, args: string[
             const text = chunk.toString();
             record(text);
             output += text;
-            if (lineSeenAt === undefined && point.line.test(output)) {
-                lineSeenAt = Date.now();
+            if (!lineSeen && point.line.test(output)) {
+                lineSeen = true;
                 if (!point.node) kill(true);
+                else void lab.waitUntil(point.node, point.check ?? "true", CONDITION_SECONDS).then(kill);
             }
         };
-        const poll = setInterval(async () => {
-            if (lineSeenAt === undefined || killed || ended || polling || !point.node) return;
-            polling = true;
-            try {
-                if (await lab.holds(point.node, point.check ?? "true")) kill(true);
-                else if (Date.now() - lineSeenAt > CONDITION_SECONDS * 1000) kill(false);
-            } finally {
-                polling = false;
-            }
-        }, POLL_MS);
         child.stdout.on("data", onData);
         child.stderr.on("data", onData);
         child.on("error", (err) => {
-            clearInterval(poll);
             reject(err);
         });
         child.on("close", (code) => {
             ended = true;
-            clearInterval(poll);
             // Plugins that put themselves in their own process group outlive the kill; they run in the project directory.
             if (killed) killProcessesIn(project.dir);
             resolve({ killed, landed, exitCode: code, output });

@@ -103,6 +103,18 @@ export class TestLab {
         });
     }
 
+    /**
+     * Resolves true as soon as a shell condition holds inside a host (checked
+     * there every 0.1 s, so a step lasting a second is not missed between
+     * round trips), or false once `seconds` have passed.
+     */
+    waitUntil(host: string, condition: string, seconds: number): Promise<boolean> {
+        const loop = 'until sh -c "$1"; do sleep 0.1; done';
+        return new Promise((resolve) => {
+            execFile(LAB_SH, ["exec", host, "timeout", String(seconds), "sh", "-c", loop, "wait-until", condition], { env: { ...process.env, ...this.env }, timeout: (seconds + 30) * 1000 }, (err) => resolve(!err));
+        });
+    }
+
     /** Cuts (`down`) or restores (`up`) a host's network cables at the lab's bridges. */
     async link(host: string, state: "up" | "down"): Promise<void> {
         await this.run("link", host, state);
