@@ -168,10 +168,24 @@ function execute(client: Ssh2Client, command: string, stdin: string, timeoutSeco
                 stream.close();
                 reject(new Error(`timed out after ${timeoutSeconds}s`));
             }, timeoutSeconds * 1000);
+            // A connection that dies (keepalive unanswered, reset) ends the channel with no exit status: say so, rather than
+            // report a made-up exit code, and say the script may still be running there.
+            let connectionError: Error | undefined;
+            const lost = () => {
+                clearTimeout(timer);
+                const why = connectionError ? connectionError.message : "closed before the script reported its exit status";
+                reject(new Error(`SSH connection lost while the script ran (${why}); the script may still be running on the node`));
+            };
+            client.on("error", (err: Error) => (connectionError = err));
+            client.on("close", lost);
             stream.on("data", (chunk: Buffer) => stdout.push(chunk));
             stream.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
             stream.on("close", (code: number | null, signal?: string) => {
                 clearTimeout(timer);
+                if ((code === null || code === undefined) && !signal) {
+                    lost();
+                    return;
+                }
                 resolve({
                     code: code ?? (signal ? 128 : 255),
                     stdout: Buffer.concat(stdout).toString("utf8"),

@@ -1,9 +1,10 @@
 /**
  * The whole deployment, end to end, through the real engine on five lab
- * hosts (NFS, database, management, two KVM hosts): `pulumi up` interrupted
- * by kill -9 in the middle of the zone build and run again, a preview and an
- * up that change nothing, a third KVM host added, no secret anywhere in plain
- * text, and `pulumi destroy`.
+ * hosts (NFS, database, management, two KVM hosts): `pulumi up` killed with
+ * -9 at each point of the fault matrix (faultMatrix.ts) in turn and run
+ * again, a preview and an up that change nothing, a third KVM host added
+ * through an SSH cut and a reboot, no secret anywhere in plain text, and
+ * `pulumi destroy` killed once, then run again. The matrix is printed at the end.
  *
  * Hosts are Debian 12 in systemd-nspawn (tests/lab); CloudStack itself is the
  * stand-in served as packages (tests/lab/standin-packages). What cannot run
@@ -17,6 +18,7 @@ import { createTestProject, engineAvailable, exportedState, TestProject } from "
 import { LabInventory, labUnavailableReason, TestLab } from "../support/lab";
 import { REPO } from "../support/stackConfig";
 import { labStackConfig, LabRoles } from "./labStack";
+import { DESTROY_KILL_POINT, KillPoint, LAB_KILL_POINTS, matrixTable, MatrixRow, repetitions, runUntilKilled, stateReadable, zoneObjectCounts } from "./faultMatrix";
 import { describeUnless } from "../support/gate";
 
 const unavailable = labUnavailableReason() ?? (engineAvailable() ? undefined : "the Pulumi engine is not built (scripts/install-pulumi.sh)");
@@ -36,6 +38,8 @@ describeLab("the whole deployment on lab hosts", () => {
     let lab: TestLab;
     let inventory: LabInventory;
     let project: TestProject;
+    /** cloud.version as the converged deployment left it: id, version, time written. */
+    let schemaRows = "";
 
     async function phase<T>(name: string, work: () => Promise<T>): Promise<T> {
         const started = Date.now();
@@ -47,6 +51,28 @@ describeLab("the whole deployment on lab hosts", () => {
     }
 
     const record = (text: string) => output.push(text);
+    const matrix: MatrixRow[] = [];
+    const rowOf = (point: string, notes?: string): MatrixRow => {
+        let row = matrix.find((r) => r.point === point);
+        if (!row) matrix.push((row = { point, runs: 0, readable: true, converged: "not yet", duplicates: "not checked", notes: notes ? [notes] : [] }));
+        return row;
+    };
+    /** Rows whose run has been followed by a converging `up`, waiting for the no-change check. */
+    const awaitingConvergence: MatrixRow[] = [];
+
+    /** Kills `pulumi <args>` at `point`, then checks the state loads and clears the lock with `pulumi cancel`. */
+    async function killAt(args: string[], point: KillPoint): Promise<void> {
+        const row = rowOf(point.name, point.notes);
+        const outcome = await phase(`pulumi ${args[0]} until kill -9: ${point.name}`, () => runUntilKilled(project, lab, args, point, record));
+        row.runs++;
+        if (!outcome.killed) throw new Error(`pulumi ${args[0]} ended (exit ${outcome.exitCode}) before reaching the kill point ${point.name}:\n${outcome.output.slice(-4000)}`);
+        if (!outcome.landed) row.notes.push(`${point.node}: condition not seen, killed anyway`);
+        const state = await stateReadable(project);
+        if (!state.readable) row.notes.push(state.why);
+        row.readable &&= state.readable;
+        expect({ point: point.name, ...state }).toEqual({ point: point.name, readable: true, why: "" });
+        await phase("pulumi cancel", () => project.stack.cancel());
+    }
 
     async function api(): Promise<CloudStackClient> {
         const outputs = await project.stack.outputs();
@@ -63,8 +89,11 @@ describeLab("the whole deployment on lab hosts", () => {
     }, 1_800_000);
 
     afterAll(async () => {
+        // The engine's output of every run, for reading after a failure (the test checks it holds no secret).
+        if (lab) fs.writeFileSync(path.join(lab.dir, "logs", "pulumi-output.log"), output.join(""), { mode: 0o600 });
         await project?.remove();
         await lab?.down();
+        console.log(matrixTable(matrix));
         console.log(
             [
                 "phase timings (s):",
@@ -75,13 +104,14 @@ describeLab("the whole deployment on lab hosts", () => {
         );
     }, 300_000);
 
-    test("pulumi up, killed with -9 in the middle of the zone build, then run again, converges", async () => {
-        const killed = await phase("pulumi up until kill -9 in the zone build", () => upUntilKilled(project, /dynamic\/cloudstack:(Cluster|Host|PrimaryStorage)\s.*creating/, record));
-        expect(killed).toBe(true);
-        await phase("pulumi cancel (the killed run's lock)", () => project.stack.cancel());
+    test("pulumi up, killed with -9 at each kill point in turn (each several times with CLOUDSTACK_INFRA_REPEAT), then run again, converges", async () => {
+        for (const point of LAB_KILL_POINTS) {
+            for (let i = 0; i < repetitions(); i++) await killAt(["up"], point);
+        }
         const up = await phase("pulumi up again (converges)", () => project.stack.up({ onOutput: record }));
         expect(up.summary.result).toBe("succeeded");
         expect(up.outputs.zoneReady.value).toMatchObject({ ready: true });
+        for (const point of LAB_KILL_POINTS) awaitingConvergence.push(rowOf(point.name));
     }, 3_600_000);
 
     test("the cloud is built: bridges, NFS exports, database access, keys, zone with hosts added over SSH by the management key", async () => {
@@ -103,9 +133,17 @@ describeLab("the whole deployment on lab hosts", () => {
         const sql = (from: string) => lab.ssh(from, `mysql -h ${ip(inventory, roles.database)} -u cloud --password='${cloudPassword}' -N -e 'SELECT version FROM cloud.version ORDER BY id DESC LIMIT 1' 2>&1 || true`);
         // setup-databases loads the 4.0.0 base schema; the first start upgraded it to the package's version.
         expect((await sql(roles.management)).trim()).toBe("4.19.3.0");
+        // Initialised once through all the kills: a second --deploy-as would have dropped the database and written the base row anew.
+        schemaRows = await lab.ssh(roles.management, `mysql -h ${ip(inventory, roles.database)} -u cloud --password='${cloudPassword}' -N -e 'SELECT id, version, updated FROM cloud.version ORDER BY id'`);
+        expect(schemaRows.trim().split("\n").map((row) => row.split("\t")[1])).toEqual(["4.0.0", "4.19.3.0"]);
         expect(await sql(roles.kvm[0])).toMatch(/ERROR 1045|ERROR 1130|Access denied|is not allowed/);
 
         const client = await api();
+        const counts = await zoneObjectCounts(client);
+        const once = { zones: 1, pods: 1, clusters: 1, "primary storage pools": 1, "image stores": 1, ...Object.fromEntries(roles.kvm.map((k) => [`host ${ip(inventory, k)}`, 1])) };
+        const duplicates = Object.entries(counts).filter(([kind, n]) => n !== (once as Record<string, number>)[kind]);
+        for (const point of LAB_KILL_POINTS) rowOf(point.name).duplicates = duplicates.length === 0 ? "none" : duplicates.map(([k, n]) => `${n} ${k}`).join(", ");
+        expect(counts).toEqual(once);
         const zones = await client.list<Record<string, string>>("listZones", { name: "TEST" });
         expect(zones).toHaveLength(1);
         expect(zones[0].allocationstate).toBe("Enabled");
@@ -138,23 +176,70 @@ describeLab("the whole deployment on lab hosts", () => {
         // Counting logins is itself one login per host; nothing else logged in.
         const after = await sshLogins(lab, inventory);
         expect(after).toEqual(Object.fromEntries(Object.entries(before).map(([host, count]) => [host, count + 1])));
+        for (const row of awaitingConvergence.splice(0)) row.converged = "yes";
     }, 600_000);
 
-    test("adding a third KVM host touches only that host and its registration", async () => {
+    test("adding a third KVM host: an SSH cut mid-script fails naming node and step, a reboot mid-steps, then up converges touching only that host", async () => {
         inventory = await phase("lab add kvm3", () => lab.add("kvm3"));
         const grown: LabRoles = { ...roles, kvm: [...roles.kvm, "kvm3"] };
         for (const [key, value] of Object.entries(labStackConfig(inventory, grown))) await project.stack.setConfig(key, { value: JSON.stringify(value) });
         const changes: { op: string; name: string }[] = [];
-        const up = await phase("pulumi up (third KVM host)", () =>
-            project.stack.up({
-                onOutput: record,
-                onEvent: (event) => {
-                    const m = event.resOutputsEvent?.metadata;
-                    if (m && m.op !== "same") changes.push({ op: m.op, name: m.urn.split("::").pop()! });
-                },
-            }),
-        );
+        const options = {
+            onOutput: record,
+            onEvent: (event: { resOutputsEvent?: { metadata?: { op: string; urn: string } } }) => {
+                const m = event.resOutputsEvent?.metadata;
+                if (m && m.op !== "same") changes.push({ op: m.op, name: m.urn.split("::").pop()! });
+            },
+        };
+        /** Starts `up` and resolves, once `check` holds on kvm3 (only this run does anything there), with the run still going (its end: undefined or the error). */
+        async function upUntil(check: string): Promise<{ run: Promise<Error | undefined> }> {
+            const run = project.stack.up(options).then(
+                () => undefined,
+                (err: Error) => err,
+            );
+            let ended = false;
+            void run.then(() => (ended = true));
+            await waitFor(async () => ended || (await lab.holds("kvm3", check)), 900, "kvm3 to run its steps");
+            if (ended) throw new Error(`pulumi up ended before kvm3 ran its steps: ${(await run)?.message ?? "succeeded"}`);
+            return { run };
+        }
+
+        // The SSH connection cut while a script runs, for longer than the keepalive (10 s × 6): the run fails naming node and step.
+        const cutRow = rowOf("SSH cut mid-script", "kvm3's cables down until the run failed (> keepalive)");
+        const cutRun = await phase("pulumi up until kvm3 installs, then its traffic cut", () => upUntil("pgrep -f '[a]pt-get .*install' >/dev/null"));
+        await lab.link("kvm3", "down");
+        let cutError: Error | undefined;
+        try {
+            cutError = await phase("  ... until the cut run fails", () => cutRun.run);
+        } finally {
+            await lab.link("kvm3", "up");
+        }
+        cutRow.runs++;
+        // The step whose script was running says the connection was lost (others may report they could not connect).
+        const kvm3Errors = (cutError?.message ?? "").split("\n").filter((line) => /node kvm3, step/.test(line)).map((line) => line.slice(line.indexOf("node kvm3")));
+        const lostLine = kvm3Errors.find((line) => /SSH connection lost/.test(line));
+        cutRow.notes.push(...(lostLine ? [lostLine] : kvm3Errors.length ? kvm3Errors : [cutError ? cutError.message.slice(-300) : "the run succeeded"]).map((l) => l.slice(0, 140)));
+        const cutState = await stateReadable(project);
+        cutRow.readable = cutState.readable;
+
+        // A reboot while kvm3 runs a script: the run may fail; the next one converges.
+        const rebootRow = rowOf("reboot mid-steps", "systemctl reboot of kvm3 while a step ran");
+        const rebootRun = await phase("pulumi up until kvm3 runs a step, then reboot it", () => upUntil("pgrep -f '[/]bin/bash -s' >/dev/null"));
+        await phase("reboot kvm3", () => lab.reboot("kvm3"));
+        const rebootError = await rebootRun.run;
+        rebootRow.runs++;
+        rebootRow.notes.push(rebootError ? "that run failed" : "that run still succeeded");
+        rebootRow.readable = (await stateReadable(project)).readable;
+
+        const up = await phase("pulumi up (third KVM host, converges)", () => project.stack.up(options));
         expect(up.summary.result).toBe("succeeded");
+        await phase("pulumi preview (no changes after the faults)", () => project.stack.preview({ expectNoChanges: true }));
+        for (const row of [cutRow, rebootRow]) row.converged = "yes";
+
+        const client = await api();
+        const hosts = await client.list<Record<string, string>>("listHosts", { type: "Routing" });
+        const duplicates = grown.kvm.filter((k) => hosts.filter((h) => h.ipaddress === ip(inventory, k)).length !== 1);
+        for (const row of [cutRow, rebootRow]) row.duplicates = duplicates.length === 0 && hosts.length === 3 ? "none" : `hosts: ${hosts.map((h) => h.ipaddress).join(", ")}`;
         console.log(`adding kvm3 changed: ${changes.map((c) => `${c.op} ${c.name}`).join(", ")}`);
         const newHost = (name: string) => name.startsWith("kvm3") || name.includes("N3");
         // Besides the new host's own resources, only Pulumi's default provider (it carries the config) and the
@@ -164,8 +249,14 @@ describeLab("the whole deployment on lab hosts", () => {
         expect(changes.map((c) => `${c.op} ${c.name}`)).toContain("update nfs1-nfs");
         expect(await lab.ssh(roles.nfs, "exportfs -v")).toMatch(new RegExp(`/export\\s+${ip(inventory, "kvm3").replace(/\./g, "\\.")}(/32)?\\(`));
         expect(changes.filter((c) => c.op !== "create" && c.op !== "update").map((c) => `${c.op} ${c.name}`)).toEqual([]);
-        const client = await api();
-        expect(await client.list("listHosts", { type: "Routing" })).toHaveLength(3);
+        expect(hosts.map((h) => h.ipaddress).sort()).toEqual(grown.kvm.map((k) => ip(inventory, k)).sort());
+        // A clear error names the node and the step, and says the connection was lost.
+        expect(kvm3Errors).toContainEqual(expect.stringMatching(/^node kvm3, step [\w-]+ \(create\): SSH connection lost while the script ran \(.+\)/));
+        expect(cutState).toEqual({ readable: true, why: "" });
+        // The database was initialised once: the rows the converged deployment had are still there, unchanged.
+        const cloudPassword = await generatedSecret(project, "cloud-db-password");
+        const rowsNow = await lab.ssh(roles.management, `mysql -h ${ip(inventory, roles.database)} -u cloud --password='${cloudPassword}' -N -e 'SELECT id, version, updated FROM cloud.version ORDER BY id'`);
+        expect(rowsNow).toBe(schemaRows);
     }, 1_800_000);
 
     test("no secret appears in plain text: state, captured output, files readable by others on the hosts", async () => {
@@ -195,8 +286,14 @@ describeLab("the whole deployment on lab hosts", () => {
 
     test("pulumi destroy empties the zone, stops the agents and removes the services, keeping data", async () => {
         const client = await api();
-        const down = await phase("pulumi destroy", () => project.stack.destroy({ onOutput: record }));
+        for (let i = 0; i < repetitions(); i++) await killAt(["destroy"], DESTROY_KILL_POINT);
+        const down = await phase("pulumi destroy (after the killed one)", () => project.stack.destroy({ onOutput: record }));
         expect(down.summary.result).toBe("succeeded");
+        const left = (await project.stack.exportStack()).deployment.resources ?? [];
+        const destroyRow = rowOf(DESTROY_KILL_POINT.name);
+        destroyRow.duplicates = "-";
+        destroyRow.converged = left.length === 0 ? "yes: nothing left" : `NO: ${left.length} resources left`;
+        expect(left.map((r: { urn: string }) => r.urn)).toEqual([]);
         const standInState = JSON.parse(await lab.ssh(roles.management, "cat /var/lib/cloudstack/management/standin-state.json"));
         for (const kind of ["zones", "pods", "clusters", "hosts", "storagePools", "imageStores", "physicalNetworks"]) {
             const rows = (standInState[kind] ?? []).filter((row: { removed?: unknown }) => !row.removed);
@@ -213,6 +310,15 @@ describeLab("the whole deployment on lab hosts", () => {
     }, 1_800_000);
 });
 
+/** Polls `condition` until it holds; fails after `seconds`. */
+async function waitFor(condition: () => Promise<boolean>, seconds: number, what: string): Promise<void> {
+    const deadline = Date.now() + seconds * 1000;
+    while (!(await condition())) {
+        if (Date.now() > deadline) throw new Error(`gave up after ${seconds}s waiting for ${what}`);
+        await new Promise((resolve) => setTimeout(resolve, 400));
+    }
+}
+
 function ip(inventory: LabInventory, name: string): string {
     return inventory.hosts.find((h) => h.name === name)!.managementIp;
 }
@@ -226,48 +332,6 @@ function runCommand(command: string, args: string[]): Promise<string> {
         child.stderr.on("data", (d) => (stderr += d));
         child.on("close", (code) => (code === 0 ? resolve(stdout) : reject(new Error(`${command} failed (${code}): ${stderr}`))));
     });
-}
-
-/** Runs `pulumi up` as a separate process and kills it (and its plugins) with SIGKILL when a line matches. */
-function upUntilKilled(project: TestProject, trigger: RegExp, record: (text: string) => void): Promise<boolean> {
-    return new Promise((resolve, reject) => {
-        const child = spawn("pulumi", ["up", "--yes", "--skip-preview", "--non-interactive", "--stack", "lab"], {
-            cwd: project.dir,
-            env: { ...process.env, ...project.env },
-            detached: true,
-            stdio: ["ignore", "pipe", "pipe"],
-        });
-        let killed = false;
-        const seen: string[] = [];
-        const onData = (chunk: Buffer) => {
-            const text = chunk.toString();
-            record(text);
-            seen.push(text);
-            if (!killed && trigger.test(text)) {
-                killed = true;
-                process.kill(-child.pid!, "SIGKILL");
-            }
-        };
-        child.stdout.on("data", onData);
-        child.stderr.on("data", onData);
-        child.on("error", reject);
-        child.on("close", (code) => {
-            // Plugins that put themselves in their own process group outlive the kill; they run in the project directory.
-            if (killed) killPluginsIn(project.dir);
-            return killed || code === 0 ? resolve(killed) : reject(new Error(`pulumi up failed before the zone build (exit ${code}):\n${seen.join("").slice(-6000)}`));
-        });
-    });
-}
-
-/** Ends the processes (of this test's engine run) whose working directory is `dir`. */
-function killPluginsIn(dir: string): void {
-    for (const pid of fs.readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
-        try {
-            if (Number(pid) !== process.pid && fs.readlinkSync(`/proc/${pid}/cwd`) === dir) process.kill(Number(pid), "SIGKILL");
-        } catch {
-            // Gone already, or not ours to read.
-        }
-    }
 }
 
 /** Count of accepted SSH logins per host, from sshd's journal. */

@@ -20,6 +20,8 @@ usage: lab.sh COMMAND
   selftest              check the running lab end to end; last line "N passed, N failed"
   ssh NAME [CMD...]     ssh to a host as root (key auth)
   exec NAME CMD...      run a command inside a host without ssh (nsenter)
+  link NAME up|down     restore or cut a host's network cables (its veths on the lab bridges)
+  reboot NAME           systemctl reboot in the host; returns when it answers ssh again
 settings (environment; saved with the lab): LAB_PREFIX=lab LAB_MGMT_PREFIX=10.15.0
   LAB_PUB_PREFIX=10.16.0 LAB_SSH_PORT_BASE=22000 LAB_APT_PROXY_PORT=3142 LAB_DIR
   LAB_PASSWORD (default labpass), CLOUDSTACK_INFRA_CACHE (default ~/.cache/cloudstack-infra)
@@ -152,12 +154,36 @@ cmd_status() {
     done <"$LAB_HOSTS_FILE"
 }
 
+# Cuts (down) or restores (up) both of a host's cables at the lab's side: the
+# host keeps its addresses and processes, but no packet reaches it, as when a
+# switch port or the uplink fails.
+cmd_link() {
+    local name=$1 state=$2 index
+    index=$(host_index "$name")
+    ip -n "$LAB_NET_NS" link set "vm$index" "$state"
+    ip -n "$LAB_NET_NS" link set "vp$index" "$state"
+}
+
+# Reboots a host the way its operator would (systemctl reboot): its supervisor
+# starts it again; returns once it answers ssh.
+cmd_reboot() {
+    local name=$1 before now deadline=$(( EPOCHSECONDS + 90 ))
+    before=$(container_pid1 "$name") || die "host '$name' is not running"
+    exec_in_host "$name" systemctl reboot || die "reboot: systemctl reboot failed on '$name'"
+    # The old sshd may answer for a moment: wait until the host's PID 1 is a new one.
+    while now=$(container_pid1 "$name" 2>/dev/null || true); [[ -z $now || $now == "$before" ]]; do
+        (( EPOCHSECONDS < deadline )) || die "reboot: '$name' did not come back within 90 s; see $LAB_LOGS/$name.log"
+        sleep 0.2
+    done
+    wait_ssh_ready "$name"
+}
+
 main() {
     local command=${1:-help}
     (( $# )) && shift
     case "$command" in
         help|-h|--help) usage; return ;;
-        up|add|down|status|check|selftest|ssh|exec) ;;
+        up|add|down|status|check|selftest|ssh|exec|link|reboot) ;;
         *) usage >&2; die "unknown command '$command'" ;;
     esac
     settings_load
@@ -170,6 +196,8 @@ main() {
         selftest) require_root; require_up; cmd_selftest || exit 1 ;;
         ssh) (( $# )) || die "usage: ssh NAME [CMD...]"; require_up; require_host "$1"; exec ssh -F "$LAB_SSH_CONFIG" "$@" ;;
         exec) (( $# >= 2 )) || die "usage: exec NAME CMD..."; require_root; require_up; require_host "$1"; exec_in_host "$@" ;;
+        link) (( $# == 2 )) && [[ $2 == up || $2 == down ]] || die "usage: link NAME up|down (not: link $*)"; require_root; require_up; require_host "$1"; cmd_link "$@" ;;
+        reboot) (( $# == 1 )) || die "usage: reboot NAME"; require_root; require_up; require_host "$1"; cmd_reboot "$1" ;;
     esac
 }
 

@@ -90,6 +90,8 @@ describe("lab.sh refuses bad input before touching anything", () => {
         expect(run.status).not.toBe(0);
         expect(run.stderr).toContain("LAB_PREFIX='Lab-1' is not allowed");
     });
+    test("a cable state other than up or down", () => refused(["link", "h1", "sideways"], {}, "usage: link NAME up|down (not: link h1 sideways)"));
+    test("a reboot without exactly one host", () => refused(["reboot"], {}, "usage: reboot NAME"));
     test("an unknown command", () => {
         const run = lab(["upp"]);
         expect(run.status).not.toBe(0);

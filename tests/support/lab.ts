@@ -96,6 +96,35 @@ export class TestLab {
         if (fs.existsSync(path.join(this.dir, "state", "config"))) await this.run("down");
     }
 
+    /** Whether a shell condition holds inside a host (run without ssh, so it logs no login). */
+    holds(host: string, condition: string): Promise<boolean> {
+        return new Promise((resolve) => {
+            execFile(LAB_SH, ["exec", host, "sh", "-c", condition], { env: { ...process.env, ...this.env }, timeout: 30_000 }, (err) => resolve(!err));
+        });
+    }
+
+    /**
+     * Resolves true as soon as a shell condition holds inside a host (checked
+     * there every 0.1 s, so a step lasting a second is not missed between
+     * round trips), or false once `seconds` have passed.
+     */
+    waitUntil(host: string, condition: string, seconds: number): Promise<boolean> {
+        const loop = 'until sh -c "$1"; do sleep 0.1; done';
+        return new Promise((resolve) => {
+            execFile(LAB_SH, ["exec", host, "timeout", String(seconds), "sh", "-c", loop, "wait-until", condition], { env: { ...process.env, ...this.env }, timeout: (seconds + 30) * 1000 }, (err) => resolve(!err));
+        });
+    }
+
+    /** Cuts (`down`) or restores (`up`) a host's network cables at the lab's bridges. */
+    async link(host: string, state: "up" | "down"): Promise<void> {
+        await this.run("link", host, state);
+    }
+
+    /** `systemctl reboot` in the host; resolves once it answers ssh again. */
+    async reboot(host: string): Promise<void> {
+        await this.run("reboot", host);
+    }
+
     /** Runs a command on a host as root over ssh (test plumbing); rejects when it exits non-zero. */
     ssh(host: string, command: string, stdin = ""): Promise<string> {
         return new Promise((resolve, reject) => {
