@@ -39,8 +39,10 @@ export const LAB_KILL_POINTS: KillPoint[] = [
         name: "cloudstack-setup-databases",
         line: /mgmt1-management-database creating/,
         node: "mgmt1",
-        check: "pgrep -f '[/]usr/bin/cloudstack-setup-databases' >/dev/null",
-        notes: "the tool running on mgmt1",
+        // The program runs the tool inside its launcher, which is "python3 -" in ps (no secret on a command line;
+        // templates/partials/setup-databases-launcher.py.mustache), the only such process while this stage runs.
+        check: "pgrep -f '^python3 -$' >/dev/null",
+        notes: "the tool running on mgmt1 (its launcher, python3 -)",
     },
     {
         // The lab cannot seed the template: that mounts secondary storage over kernel NFS, which this kernel lacks
