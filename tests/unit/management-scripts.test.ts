@@ -188,3 +188,33 @@ describe("systemvm-template, run with the stand-in cloud-install-sys-tmplt", () 
         expect(result.stdout).toContain("Failed to fetch system vm template from http://127.0.0.1:9/t.qcow2.bz2\nInstallation failed");
     });
 });
+
+describe("setup-databases, run", () => {
+    let box: Sandbox;
+    let conf: string;
+    beforeEach(() => {
+        box = sandbox([]);
+        conf = path.join(box.dir, "conf");
+        fs.mkdirSync(conf);
+        // The schema exists and this node already points at it: what a run killed right after the tool leaves behind.
+        stub(box, "mysql", `echo "mysql $*" >>"$EVENTS"\necho 3`);
+        stub(box, "chown", `echo "chown $*" >>"$EVENTS"`);
+        stub(box, "cloudstack-setup-databases", `echo "cloudstack-setup-databases" >>"$EVENTS"`);
+        fs.writeFileSync(path.join(conf, "db.properties"), "db.cloud.host=10.15.0.116\ndb.cloud.port=3306\ndb.cloud.encryption.type=file\n", { mode: 0o600 });
+        fs.writeFileSync(path.join(conf, "key"), "database-key\n", { mode: 0o600 });
+    });
+    afterEach(() => { if (!process.env.KEEP_BOX) fs.rmSync(box.dir, { recursive: true, force: true }); });
+
+    test("a run killed between the tool and the permissions: the next run gives the cloud group its key and db.properties, without running the tool", () => {
+        const env = { DB_HOST: "10.15.0.116", DB_PORT: "3306", MANAGEMENT_ADDRESS: "10.15.0.116", CLOUD_DB_PASSWORD: "c", DEPLOY_ADMIN_PASSWORD: "d", MANAGEMENT_SERVER_KEY: "m", DATABASE_KEY: "k" };
+        const result = run(box, stepScript("setup-databases"), { "CONF_DIR=/etc/cloudstack/management": `CONF_DIR=${conf}`, "TOOL=/usr/bin/cloudstack-setup-databases": `TOOL=${path.join(box.stubs, "cloudstack-setup-databases")}` }, env);
+        expect(result.stderr).toBe("");
+        expect(result.status).toBe(0);
+        expect(result.stdout).toContain("nothing to do");
+        expect(result.events).not.toContain("cloudstack-setup-databases");
+        for (const file of ["key", "db.properties"]) {
+            expect(result.events).toContain(`chown root:cloud ${path.join(conf, file)}`);
+            expect(fs.statSync(path.join(conf, file)).mode & 0o777).toBe(0o640);
+        }
+    });
+});
