@@ -212,6 +212,7 @@ describe("setup-databases, run", () => {
         expect(result.status).toBe(0);
         expect(result.stdout).toContain("nothing to do");
         expect(result.events).not.toContain("cloudstack-setup-databases");
+        expect(result.stdout).toContain(`::changed ${path.join(conf, "key")} readable by root and the cloud group only (0640)`);
         for (const file of ["key", "db.properties"]) {
             expect(result.events).toContain(`chown root:cloud ${path.join(conf, file)}`);
             expect(fs.statSync(path.join(conf, file)).mode & 0o777).toBe(0o640);
