@@ -171,7 +171,7 @@ cmd_reboot() {
     before=$(container_pid1 "$name") || die "host '$name' is not running"
     exec_in_host "$name" systemctl reboot || die "reboot: systemctl reboot failed on '$name'"
     # The old sshd may answer for a moment: wait until the host's PID 1 is a new one.
-    while now=$(container_pid1 "$name" 2>/dev/null || true); [[ -z $now || $now == "$before" ]]; do
+    while now=$(container_pid1 "$name" 2>/dev/null); [[ -z $now || $now == "$before" ]]; do
         (( EPOCHSECONDS < deadline )) || die "reboot: '$name' did not come back within 90 s; see $LAB_LOGS/$name.log"
         sleep 0.2
     done

@@ -144,8 +144,10 @@ function createSystemVm(data: StandInData, runtime: Runtime, zoneId: string, typ
         linklocalip: `169.254.${row.dbId % 256}.${(row.dbId * 7) % 254 + 1}`,
     };
     data.systemVms.push(vm);
-    // Its ROOT volume on the pool it was deployed to; it keeps the pool from being deleted while it lives
-    // (commands/storage.ts deleteStoragePool).
+    // Its ROOT volume on the pool it was deployed to, allocated with the VM
+    // (engine/orchestration/src/main/java/com/cloud/vm/VirtualMachineManagerImpl.java@4.19.3.0:563,
+    // engine/orchestration/src/main/java/org/apache/cloudstack/engine/orchestration/VolumeOrchestrator.java@4.19.3.0:978-1025);
+    // it keeps the pool from being deleted while it lives (commands/storage.ts deleteStoragePool).
     data.volumes.push({ ...newRow(data), zoneId, poolId, instanceId: vm.id, volumetype: "ROOT", state: "Ready" });
     startSystemVm(data, runtime, vm);
     return true;
