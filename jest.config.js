@@ -6,5 +6,6 @@ module.exports = {
     testMatch: ["**/*.test.ts"],
     transform: { "^.+\\.ts$": ["ts-jest", {}] },
     testTimeout: 120000,
+    testSequencer: "<rootDir>/tests/support/sequencer.js",
     reporters: ["default", "<rootDir>/tests/support/suiteReporter.js"],
 };
