@@ -134,6 +134,19 @@ export class FieldReader {
         });
     }
 
+    /** A list of objects whose every key must be one `read` reads: the rest are reported as unknown (typos). */
+    records<T>(name: string, read: (item: FieldReader, index: number) => T, required = false): T[] {
+        return this.list(
+            name,
+            (item, index) => {
+                const value = read(item, index);
+                item.rejectUnknown();
+                return value;
+            },
+            required,
+        );
+    }
+
     /** A key this version no longer reads: reported with why, instead of as unknown. */
     removed(name: string, why: string): void {
         if (this.get(name) !== undefined) this.problems.note(this.key(name), `was removed: ${why}; delete this key`);

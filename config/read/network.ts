@@ -10,11 +10,7 @@ function readSegment(r: FieldReader, defaultBridge: string, zoneOnly: boolean): 
         gateway: r.string("gateway", optional),
         bridge: r.string("bridge", defaultBridge),
         mtu: r.optionalInteger("mtu", 576, 9216),
-        routes: r.list("routes", (route) => {
-            const value = { to: route.string("to"), via: route.string("via") };
-            route.rejectUnknown();
-            return value;
-        }),
+        routes: r.records("routes", (route) => ({ to: route.string("to"), via: route.string("via") })),
     };
     r.rejectUnknown();
     return segment;

@@ -31,29 +31,21 @@ function readVniRange(r: FieldReader): { vniStart: number; vniEnd: number } {
 
 export function readZone(r: FieldReader, network: NetworkSettings): ZoneSettings {
     const dns1 = r.string("dns1", network.dnsServers[0] ?? "");
-    const physicalNetworks = r.list(
+    const physicalNetworks = r.records(
         "physicalNetworks",
-        (p): PhysicalNetworkSettings => {
-            const value: PhysicalNetworkSettings = {
-                name: p.string("name"),
-                isolationMethod: p.oneOf("isolationMethod", ["VXLAN", "VLAN"] as const, "VXLAN"),
-                ...readVniRange(p),
-                trafficTypes: p.list(
-                    "trafficTypes",
-                    (t) => {
-                        const traffic = {
-                            type: t.oneOf("type", TRAFFIC_TYPES),
-                            kvmLabel: t.string("kvmLabel"),
-                        };
-                        t.rejectUnknown();
-                        return traffic;
-                    },
-                    true,
-                ),
-            };
-            p.rejectUnknown();
-            return value;
-        },
+        (p): PhysicalNetworkSettings => ({
+            name: p.string("name"),
+            isolationMethod: p.oneOf("isolationMethod", ["VXLAN", "VLAN"] as const, "VXLAN"),
+            ...readVniRange(p),
+            trafficTypes: p.records(
+                "trafficTypes",
+                (t) => ({
+                    type: t.oneOf("type", TRAFFIC_TYPES),
+                    kvmLabel: t.string("kvmLabel"),
+                }),
+                true,
+            ),
+        }),
         true,
     );
     const zone: ZoneSettings = {
@@ -66,96 +58,72 @@ export function readZone(r: FieldReader, network: NetworkSettings): ZoneSettings
         guestCidr: r.string("guestCidr"),
         guestMtu: 0,
         physicalNetworks,
-        publicIpRanges: r.list(
+        publicIpRanges: r.records(
             "publicIpRanges",
-            (p): PublicIpRangeSettings => {
-                const range = {
-                    physicalNetwork: p.string("physicalNetwork", physicalNetworks[0]?.name ?? ""),
-                    startIp: p.string("startIp"),
-                    endIp: p.string("endIp"),
-                    gateway: p.string("gateway"),
-                    netmask: p.string("netmask"),
-                    vlan: p.string("vlan", "untagged"),
-                };
-                p.rejectUnknown();
-                return range;
-            },
+            (p): PublicIpRangeSettings => ({
+                physicalNetwork: p.string("physicalNetwork", physicalNetworks[0]?.name ?? ""),
+                startIp: p.string("startIp"),
+                endIp: p.string("endIp"),
+                gateway: p.string("gateway"),
+                netmask: p.string("netmask"),
+                vlan: p.string("vlan", "untagged"),
+            }),
             true,
         ),
-        pods: r.list(
+        pods: r.records(
             "pods",
-            (p): PodSettings => {
-                const pod = {
-                    name: p.string("name"),
-                    gateway: p.string("gateway"),
-                    netmask: p.string("netmask"),
-                    startIp: p.string("startIp"),
-                    endIp: p.string("endIp"),
-                };
-                p.rejectUnknown();
-                return pod;
-            },
+            (p): PodSettings => ({
+                name: p.string("name"),
+                gateway: p.string("gateway"),
+                netmask: p.string("netmask"),
+                startIp: p.string("startIp"),
+                endIp: p.string("endIp"),
+            }),
             true,
         ),
-        clusters: r.list(
+        clusters: r.records(
             "clusters",
-            (c): ClusterSettings => {
-                const cluster = {
-                    name: c.string("name"),
-                    pod: c.string("pod"),
-                    hypervisor: c.oneOf("hypervisor", ["KVM"] as const, "KVM"),
-                    clusterType: c.oneOf("clusterType", ["CloudManaged"] as const, "CloudManaged"),
-                };
-                c.rejectUnknown();
-                return cluster;
-            },
+            (c): ClusterSettings => ({
+                name: c.string("name"),
+                pod: c.string("pod"),
+                hypervisor: c.oneOf("hypervisor", ["KVM"] as const, "KVM"),
+                clusterType: c.oneOf("clusterType", ["CloudManaged"] as const, "CloudManaged"),
+            }),
             true,
         ),
-        hosts: r.list(
+        hosts: r.records(
             "hosts",
-            (h): ZoneHostSettings => {
-                const host = {
-                    name: h.string("name"),
-                    cluster: h.string("cluster"),
-                    pod: h.string("pod"),
-                    ip: h.string("ip"),
-                    node: h.optionalString("node"),
-                    username: h.string("username", "root"),
-                    useManagementKey: h.boolean("useManagementKey", true),
-                };
-                h.rejectUnknown();
-                return host;
-            },
+            (h): ZoneHostSettings => ({
+                name: h.string("name"),
+                cluster: h.string("cluster"),
+                pod: h.string("pod"),
+                ip: h.string("ip"),
+                node: h.optionalString("node"),
+                username: h.string("username", "root"),
+                useManagementKey: h.boolean("useManagementKey", true),
+            }),
             true,
         ),
-        primaryStorages: r.list(
+        primaryStorages: r.records(
             "primaryStorages",
-            (s): PrimaryStorageSettings => {
-                const storage = {
-                    name: s.string("name"),
-                    scope: s.oneOf("scope", ["cluster", "zone"] as const, "cluster"),
-                    cluster: s.optionalString("cluster"),
-                    pod: s.optionalString("pod"),
-                    server: s.string("server"),
-                    path: s.string("path"),
-                };
-                s.rejectUnknown();
-                return storage;
-            },
+            (s): PrimaryStorageSettings => ({
+                name: s.string("name"),
+                scope: s.oneOf("scope", ["cluster", "zone"] as const, "cluster"),
+                cluster: s.optionalString("cluster"),
+                pod: s.optionalString("pod"),
+                server: s.string("server"),
+                path: s.string("path"),
+            }),
             true,
         ),
-        secondaryStorages: r.list(
+        secondaryStorages: r.records(
             "secondaryStorages",
-            (s): SecondaryStorageSettings => {
-                const storage = {
-                    name: s.string("name"),
-                    server: s.string("server"),
-                    path: s.string("path"),
-                    provider: s.oneOf("provider", ["NFS"] as const, "NFS"),
-                };
-                s.rejectUnknown();
-                return storage;
-            },
+            (s): SecondaryStorageSettings => ({
+                name: s.string("name"),
+                server: s.string("server"),
+                path: s.string("path"),
+                provider: s.oneOf("provider", ["NFS"] as const, "NFS"),
+            }),
             true,
         ),
         readyTimeoutSeconds: r.integer("readyTimeoutSeconds", DEFAULTS.zoneReadyTimeoutSeconds, 60, 86400),
