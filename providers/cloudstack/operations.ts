@@ -6,8 +6,10 @@
  * collects. The calls live here; ops/ decides when to make them.
  */
 import { MonitoringSettings } from "../../config/settings";
+import { applyOnce } from "./applyOnce";
 import { CloudStackClient } from "./client";
 import { listSystemTemplates } from "./readiness";
+import { destroySystemVm } from "./systemVmTeardown";
 import { waitFor } from "./wait";
 
 /** Global settings the program sets. */
@@ -82,7 +84,7 @@ export async function readGlobalSetting(api: CloudStackClient, name: string): Pr
 }
 
 export async function writeGlobalSetting(api: CloudStackClient, name: string, value: string): Promise<void> {
-    await api.request("updateConfiguration", { name, value });
+    await applyOnce(api, { command: "updateConfiguration", params: { name, value }, tookEffect: async () => (await readGlobalSetting(api, name)) === value });
 }
 
 export type SystemVmType = "secondarystoragevm" | "consoleproxy";
@@ -104,7 +106,7 @@ export async function recreateSystemVms(api: CloudStackClient, zoneId: string, z
     const old = before.filter((vm) => types.includes(vm.systemvmtype));
     for (const vm of old) {
         log(`destroying ${vm.name} (${vm.systemvmtype}, ${vm.state}); CloudStack starts a new one`);
-        await api.job("destroySystemVm", { id: vm.id });
+        await destroySystemVm(api, vm.id);
     }
     const oldIds = new Set(old.map((vm) => vm.id));
     await waitFor(
