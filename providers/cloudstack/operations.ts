@@ -62,7 +62,12 @@ export async function routingHostByAddress(api: CloudStackClient, zoneId: string
 export async function reconnectUntilUp(api: CloudStackClient, zoneId: string, host: RoutingHost, timeoutMs: number, log: (line: string) => void): Promise<void> {
     if (host.state !== "Up") {
         log(`host ${host.name} is ${host.state}: reconnectHost`);
-        await api.job("reconnectHost", { id: host.id });
+        await applyOnce(api, {
+            command: "reconnectHost",
+            params: { id: host.id },
+            // Reconnecting moves the host through Connecting; past it, the wait below decides.
+            tookEffect: async () => ["Connecting", "Up"].includes((await routingHostByAddress(api, zoneId, host.ipaddress))?.state ?? ""),
+        });
     }
     await waitFor(
         `host ${host.name} (${host.ipaddress}) Up`,

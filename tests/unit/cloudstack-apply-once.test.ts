@@ -7,7 +7,9 @@ import { applyOnce } from "../../providers/cloudstack/applyOnce";
 import { CloudStackClient } from "../../providers/cloudstack/client";
 import { CloudStackError } from "../../providers/cloudstack/errors";
 import { startStandIn, StandIn } from "../standin";
-import { adminConnection, callsTo } from "../standin/testKit";
+import { live } from "../standin/store";
+import { adminConnection, buildZoneWithProviders, callsTo, Created } from "../standin/testKit";
+import { check, readStackFile } from "../support/stackConfig";
 
 const ZONE = { name: "Z1", dns1: "8.8.8.8", internaldns1: "8.8.8.8", networktype: "Advanced" };
 const MISSING_ZONE_ID = "0b7e2c56-9d1e-4a57-8f0c-2d7b1e4a9c33";
@@ -92,4 +94,50 @@ describe("applyOnce", () => {
         expect(asked).toBe(false);
         expect(callsTo(standIn, "deleteZone")).toHaveLength(1);
     });
+});
+
+describe("each object's changes with their answers lost", () => {
+    let standIn: StandIn;
+    let created: Created[];
+
+    beforeAll(async () => {
+        standIn = await startStandIn({ jobLatencyMs: 20, hostConnectMs: 100, systemVmBootMs: 200, templateReadyMs: 100 });
+        created = await buildZoneWithProviders(adminConnection(standIn), check(readStackFile("dev")).settings.zone);
+    }, 120000);
+    afterAll(() => standIn?.close());
+
+    /** Updates the object with this label to the inputs it has plus `changes`, as the engine would after a config change. */
+    async function update(label: string, changes: Record<string, unknown>): Promise<Record<string, unknown>> {
+        const item = created.find((c) => c.label === label) as Created;
+        const { inputs } = await item.provider.check({}, { ...item.outs, ...changes });
+        const { outs } = await item.provider.update(item.id, item.outs, inputs);
+        return outs as Record<string, unknown>;
+    }
+
+    test("zone, setting, network, pod and public range updates: each received once, and in effect", async () => {
+        const commands = ["updateZone", "updateConfiguration", "updateTrafficType", "updatePhysicalNetwork", "updatePodManagementNetworkIpRange", "updateVlanIpRange"];
+        const since = standIn.calls.length;
+        for (const command of commands) standIn.inject({ kind: "drop", when: "after", command });
+        expect(await update("zone", { dns2: "1.1.1.1" })).toMatchObject({ dns2: "1.1.1.1" });
+        expect(await update("setting vr.private.interface.max.mtu", { value: "1450" })).toMatchObject({ value: "1450" });
+        const network = await update("physical network PhysicalNetwork", {
+            vniEnd: 6100,
+            trafficTypes: [
+                { type: "Guest", kvmLabel: "cloudbr2" },
+                { type: "Management", kvmLabel: "cloudbr0" },
+                { type: "Public", kvmLabel: "cloudbr1" },
+                { type: "Storage", kvmLabel: "cloudbr0" },
+            ],
+        });
+        expect(network).toMatchObject({ vniEnd: 6100 });
+        expect(await update("pod Internal", { endIp: "10.15.0.175" })).toMatchObject({ endIp: "10.15.0.175" });
+        expect(await update("public IP range 10.10.0.220", { endIp: "10.10.0.235" })).toMatchObject({ endIp: "10.10.0.235" });
+
+        expect(standIn.pendingFaults()).toEqual([]);
+        const received = (command: string) => standIn.calls.slice(since).filter((c) => c.command === command).length;
+        expect(Object.fromEntries(commands.map((c) => [c, received(c)]))).toEqual(Object.fromEntries(commands.map((c) => [c, 1])));
+        // The outputs above are read back from the server; its rows agree.
+        expect(standIn.data.zones[0].dns2).toBe("1.1.1.1");
+        expect(live(standIn.data.trafficTypes).find((t) => t.traffictype === "Guest")?.kvmnetworklabel).toBe("cloudbr2");
+    }, 120000);
 });
