@@ -13,6 +13,9 @@
  *    through an outage (client.ts);
  * 3. only when it did not, the call is sent again, once, and says so.
  *
+ * A synchronous call runs inside its request, so its effect is read once,
+ * right away; one still running on the server after the client gave up
+ * waiting (60 s, none of these calls comes close) would be sent again.
  * Creates have their own path (resource.ts createOnce): they adopt the object
  * by its natural key.
  */
