@@ -20,7 +20,7 @@
  * by its natural key.
  */
 import { CloudStackClient, DEFAULT_JOB_DEADLINE_MS, JobOptions } from "./client";
-import { CloudStackConnectionError, CloudStackError } from "./errors";
+import { CloudStackConnectionError, CloudStackError, isAlreadyGone } from "./errors";
 import { Params } from "./signing";
 
 /** Whether a call's answer was lost after the request may have reached the server (and acted). */
@@ -101,9 +101,20 @@ async function waitForRunningJobs(api: CloudStackClient, mutation: Mutation): Pr
     }
 }
 
-/** The effect of a delete: the object is no longer found. */
+/**
+ * The effect of a delete: the object is no longer found — listed as nothing,
+ * or its id refused as naming nothing (a row deleted outright no longer
+ * translates: server/src/main/java/com/cloud/api/dispatch/ParamProcessWorker.java@4.19.3.0:530).
+ */
 export function gone(find: () => Promise<unknown>): () => Promise<boolean> {
-    return async () => (await find()) === undefined;
+    return async () => {
+        try {
+            return (await find()) === undefined;
+        } catch (err) {
+            if (isAlreadyGone(err)) return true;
+            throw err;
+        }
+    };
 }
 
 /** Sends the call; if its answer is lost, sends it a second time only when the server shows it did not take effect. */

@@ -3,7 +3,7 @@
  * is sent again only when the server shows no effect — once, and said so; an
  * async command's job still running is found (listAsyncJobs) and waited for.
  */
-import { applyOnce } from "../../providers/cloudstack/applyOnce";
+import { applyOnce, gone } from "../../providers/cloudstack/applyOnce";
 import { CloudStackClient } from "../../providers/cloudstack/client";
 import { CloudStackError } from "../../providers/cloudstack/errors";
 import { startStandIn, StandIn } from "../standin";
@@ -94,6 +94,15 @@ describe("applyOnce", () => {
         expect(asked).toBe(false);
         expect(callsTo(standIn, "deleteZone")).toHaveLength(1);
     });
+});
+
+test("a delete's effect: nothing listed, or the id refused as naming nothing; any other error is an error", async () => {
+    expect(await gone(async () => undefined)()).toBe(true);
+    expect(await gone(async () => ({ id: "x" }))()).toBe(false);
+    const noEntity = new CloudStackError("listPhysicalNetworks", 431, "Invalid parameter id value=x due to incorrect long value format, or entity does not exist or due to incorrect parameter annotation for the field in api cmd class.", {});
+    expect(await gone(() => Promise.reject(noEntity))()).toBe(true);
+    const other = new CloudStackError("listPhysicalNetworks", 530, "Internal error", {});
+    await expect(gone(() => Promise.reject(other))()).rejects.toBe(other);
 });
 
 describe("each object's changes with their answers lost", () => {
