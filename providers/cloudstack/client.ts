@@ -6,8 +6,10 @@
  * and any request the server never received (connection refused, or 503 while
  * the management server starts), for as long as a restarting management
  * server takes (`startupWaitMs`). A mutating request whose answer was lost
- * is never re-sent here: it fails with `delivered` set, and the caller looks
- * the object up (resource.ts createOnce).
+ * is never re-sent here: it fails with `delivered` set, and the caller finds
+ * out what the server did before sending anything again — a create looks the
+ * object up and adopts it (resource.ts createOnce), every other change waits
+ * for its job if it still runs and reads its effect (applyOnce.ts).
  */
 import fetch from "node-fetch";
 import { CloudStackConnectionError, CloudStackError, CloudStackTimeoutError } from "./errors";
@@ -62,7 +64,7 @@ const DEFAULT_TIMEOUT_MS = 60_000;
 const DEFAULT_UNREACHABLE_WAIT_MS = 180_000;
 const MAX_BACKOFF_MS = 2000;
 const MIN_READ_RETRIES = 3;
-const DEFAULT_JOB_DEADLINE_MS = 10 * 60_000;
+export const DEFAULT_JOB_DEADLINE_MS = 10 * 60_000;
 /** Polling: a first look soon after submitting (most jobs are quick), then once a second. */
 export const FIRST_POLL_MS = 250;
 export const POLL_INTERVAL_MS = 1000;
@@ -72,6 +74,15 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Timers may fire a millisecond early by the wall clock; poll spacing is promised by the wall clock. */
 async function sleepUntil(time: number): Promise<void> {
     while (Date.now() < time) await sleep(time - Date.now());
+}
+
+/**
+ * node-fetch's message ("request to <url> failed, reason: ...") carries a GET
+ * request's whole query — the API key and the signature — so only the reason
+ * is kept; the error names the API URL itself.
+ */
+function withoutUrl(err: Error): string {
+    return err.message.replace(/^request to \S+ failed, reason: /, "").replace(/https?:\/\/\S+/g, (url) => url.split("?")[0]);
 }
 
 export const isReadOnly = (command: string) => /^(list|get|query)/.test(command);
@@ -217,7 +228,7 @@ export class CloudStackClient {
                     await sleep(backoff);
                     continue;
                 }
-                const cause = (err as Error).name === "AbortError" ? `no answer within ${(options.timeoutMs ?? this.options.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000} s` : (err as Error).message;
+                const cause = (err as Error).name === "AbortError" ? `no answer within ${(options.timeoutMs ?? this.options.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000} s` : withoutUrl(err as Error);
                 throw new CloudStackConnectionError(command, this.options.apiUrl, cause, !neverArrived && !read);
             }
             // 503 without a CloudStack body: the web server answered before the application was up.

@@ -40,7 +40,7 @@ export class CloudStackConnectionError extends Error {
     ) {
         super(
             `CloudStack ${command} could not be completed at ${apiUrl}: ${cause}.` +
-                (delivered ? " The request may have reached the server; it is not sent again before the object is looked up." : ""),
+                (delivered ? " The request may have reached the server; it is not sent again before the server shows whether it took effect." : ""),
         );
         this.name = "CloudStackConnectionError";
     }

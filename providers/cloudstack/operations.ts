@@ -6,8 +6,10 @@
  * collects. The calls live here; ops/ decides when to make them.
  */
 import { MonitoringSettings } from "../../config/settings";
+import { applyOnce } from "./applyOnce";
 import { CloudStackClient } from "./client";
 import { listSystemTemplates } from "./readiness";
+import { destroySystemVm } from "./systemVmTeardown";
 import { waitFor } from "./wait";
 
 /** Global settings the program sets. */
@@ -60,7 +62,12 @@ export async function routingHostByAddress(api: CloudStackClient, zoneId: string
 export async function reconnectUntilUp(api: CloudStackClient, zoneId: string, host: RoutingHost, timeoutMs: number, log: (line: string) => void): Promise<void> {
     if (host.state !== "Up") {
         log(`host ${host.name} is ${host.state}: reconnectHost`);
-        await api.job("reconnectHost", { id: host.id });
+        await applyOnce(api, {
+            command: "reconnectHost",
+            params: { id: host.id },
+            // Reconnecting moves the host through Connecting; past it, the wait below decides.
+            tookEffect: async () => ["Connecting", "Up"].includes((await routingHostByAddress(api, zoneId, host.ipaddress))?.state ?? ""),
+        });
     }
     await waitFor(
         `host ${host.name} (${host.ipaddress}) Up`,
@@ -82,7 +89,7 @@ export async function readGlobalSetting(api: CloudStackClient, name: string): Pr
 }
 
 export async function writeGlobalSetting(api: CloudStackClient, name: string, value: string): Promise<void> {
-    await api.request("updateConfiguration", { name, value });
+    await applyOnce(api, { command: "updateConfiguration", params: { name, value }, tookEffect: async () => (await readGlobalSetting(api, name)) === value });
 }
 
 export type SystemVmType = "secondarystoragevm" | "consoleproxy";
@@ -104,7 +111,7 @@ export async function recreateSystemVms(api: CloudStackClient, zoneId: string, z
     const old = before.filter((vm) => types.includes(vm.systemvmtype));
     for (const vm of old) {
         log(`destroying ${vm.name} (${vm.systemvmtype}, ${vm.state}); CloudStack starts a new one`);
-        await api.job("destroySystemVm", { id: vm.id });
+        await destroySystemVm(api, vm.id);
     }
     const oldIds = new Set(old.map((vm) => vm.id));
     await waitFor(

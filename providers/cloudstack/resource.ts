@@ -11,13 +11,16 @@
  *   object (deleted first: names are unique);
  * - read puts what the server has into the outputs, so refresh shows drift
  *   and the next `up` sets it back;
- * - delete treats "already gone" as done.
+ * - delete treats "already gone" as done; every other change an object makes
+ *   (updates, state changes, deletes) goes through applyOnce.ts, so a lost
+ *   answer is checked against the server before anything is sent again.
  *
  * The API connection arrives as a secret input and is echoed under the same
  * name, so the engine keeps it encrypted in the state.
  */
 import { CloudStackClient } from "./client";
-import { CloudStackConnectionError, isAlreadyGone } from "./errors";
+import { answerLost } from "./applyOnce";
+import { isAlreadyGone } from "./errors";
 import { CheckFailure } from "./validate";
 
 export interface ApiConnection {
@@ -112,7 +115,7 @@ async function createOnce<I extends ObjectInputs, R extends Remote>(kind: ZoneOb
     try {
         return await kind.create(api, inputs);
     } catch (err) {
-        if (!(err instanceof CloudStackConnectionError && err.delivered)) throw err;
+        if (!answerLost(err)) throw err;
         const made = await kind.find(api, inputs);
         if (made) return made.id;
         return kind.create(api, inputs);

@@ -9,6 +9,11 @@
  * - The management server restarted in the middle of the zone build (the API
  *   unreachable for 30 s), and creates whose answers were lost: the build
  *   converges with every create received once, nothing twice.
+ * - Every other change of the build (settings, traffic types, providers, the
+ *   network's and the zone's state) and of the destroy (maintenance, system
+ *   VMs, deletes) carried out with its answer lost — some while their job
+ *   still runs: each is received once, the build converges and the destroy
+ *   leaves nothing.
  */
 import * as path from "path";
 import { startStandIn, StandIn } from "../standin";
@@ -75,12 +80,54 @@ describeEngine("destroy after an up that failed at the zone-enable step", () => 
 /** The zone's creates, each made by one call per object in the seed's zone. */
 const CREATES = ["createZone", "createPhysicalNetwork", "createPod", "createVlanIpRange", "addCluster", "addHost", "createStoragePool", "addImageStore"];
 
+/** The build's other changes and how often each is made (four traffic types, three providers, two of them VirtualRouter elements). */
+const BUILD_CHANGES: Record<string, number> = {
+    updateConfiguration: 1,
+    addTrafficType: 4,
+    configureInternalLoadBalancerElement: 1,
+    configureVirtualRouterElement: 2,
+    updateNetworkServiceProvider: 3,
+    updatePhysicalNetwork: 1,
+    updateZone: 1,
+};
+
+/** The destroy's changes: the setting put back, the zone disabled, its system VMs, maintenance, every delete. */
+const DESTROY_CHANGES: Record<string, number> = {
+    updateConfiguration: 1,
+    updateZone: 1,
+    destroySystemVm: 2,
+    deleteImageStore: 1,
+    enableStorageMaintenance: 1,
+    deleteStoragePool: 1,
+    prepareHostForMaintenance: 1,
+    deleteHost: 1,
+    deleteCluster: 1,
+    deleteVlanIpRange: 1,
+    deletePod: 1,
+    deletePhysicalNetwork: 1,
+    deleteZone: 1,
+};
+
+/** Async commands whose jobs outlast the lost answer: the client finds the job still running (listAsyncJobs). */
+const SLOW_JOBS = ["addTrafficType", "updatePhysicalNetwork", "destroySystemVm", "deletePhysicalNetwork"];
+
+/** Each command's answer lost after it was carried out, as often as it is sent. */
+function loseAnswers(standIn: StandIn, changes: Record<string, number>): void {
+    for (const [command, times] of Object.entries(changes)) standIn.inject({ kind: "drop", when: "after", command, times });
+}
+
+/** How often each of the commands was received since `since`. */
+function received(standIn: StandIn, commands: string[], since: number): Record<string, number> {
+    return Object.fromEntries(commands.map((command) => [command, callsTo(standIn, command).filter((c) => standIn.calls.indexOf(c) >= since).length]));
+}
+
 describeEngine("the zone build through a management server restart and lost answers", () => {
     let standIn: StandIn;
     let project: TestProject;
 
     beforeAll(async () => {
-        standIn = await startStandIn({ jobLatencyMs: 20, hostConnectMs: 200, systemVmBootMs: 300, templateReadyMs: 100 });
+        const jobLatencyMs = (command: string) => (SLOW_JOBS.includes(command) ? 1000 : 20);
+        standIn = await startStandIn({ jobLatencyMs, hostConnectMs: 200, systemVmBootMs: 300, templateReadyMs: 100 });
         project = await zoneProject(standIn, "faults", check(readStackFile("dev")).settings.zone);
     }, 120000);
 
@@ -89,13 +136,15 @@ describeEngine("the zone build through a management server restart and lost answ
         await standIn?.close();
     });
 
-    test("up converges: each object created by one call, none twice, none missing", async () => {
+    test("up converges: each object created and each change made by one call, none twice, none missing", async () => {
         // The server makes the pod, then goes away for 30 s without answering.
         standIn.inject({ kind: "outage", command: "createPod", ms: 30_000 });
         // These are carried out, and their answers lost.
         for (const command of ["createZone", "createPhysicalNetwork", "createVlanIpRange", "addCluster", "addHost", "createStoragePool", "addImageStore"]) {
             standIn.inject({ kind: "drop", when: "after", command });
         }
+        // Every other change too.
+        loseAnswers(standIn, BUILD_CHANGES);
         // Job polls whose answers are lost.
         standIn.inject({ kind: "drop", when: "after", command: "queryAsyncJobResult", times: 2 });
         const up = await project.stack.up();
@@ -105,6 +154,7 @@ describeEngine("the zone build through a management server restart and lost answ
         // Every fault was met.
         expect(standIn.pendingFaults()).toEqual([]);
         for (const command of CREATES) expect([command, callsTo(standIn, command).length]).toEqual([command, 1]);
+        expect(received(standIn, Object.keys(BUILD_CHANGES), 0)).toEqual(BUILD_CHANGES);
     }, 300000);
 
     test("the next up changes nothing: the adopted objects are in the state", async () => {
@@ -114,9 +164,13 @@ describeEngine("the zone build through a management server restart and lost answ
         expect(mutatingCommands(standIn, since)).toEqual([]);
     }, 300000);
 
-    test("destroy leaves nothing", async () => {
+    test("destroy with every answer lost leaves nothing, each change received once", async () => {
+        const since = standIn.calls.length;
+        loseAnswers(standIn, DESTROY_CHANGES);
         const destroy = await project.stack.destroy();
         expect(destroy.summary.result).toBe("succeeded");
         expect(leftOver(standIn)).toEqual({ ...EMPTY, trafficTypes: 0, providers: 0 });
+        expect(standIn.pendingFaults()).toEqual([]);
+        expect(received(standIn, Object.keys(DESTROY_CHANGES), since)).toEqual(DESTROY_CHANGES);
     }, 300000);
 });

@@ -98,6 +98,10 @@ describe("client", () => {
         const err = await api.request("createZone", ZONE).catch((e) => e);
         expect(err).toBeInstanceOf(CloudStackConnectionError);
         expect(err.message).toMatch(/may have reached the server/);
+        // The cause names the URL without its query: the key and the signature stay out of messages and logs.
+        expect(err.message).toContain(`at ${standIn.url}: socket hang up`);
+        expect(err.message).not.toContain(adminConnection(standIn).apiKey);
+        expect(err.message).not.toMatch(/signature=|apikey=/);
         expect(callsTo(standIn, "createZone")).toHaveLength(1);
         // The zone was made before the answer was lost: the next run finds it instead of creating another.
         expect(await api.list("listZones", { name: "Z1" })).toHaveLength(1);

@@ -2,8 +2,8 @@
  * Stand-in rules read from the 4.19.3.0 source (each cited next to its rule in
  * tests/standin): the TemplateFilter enum and SYSTEM templates, BaseListCmd
  * paging, updateConfiguration's type and scope checks, pod subnets and the
- * zone's guest CIDR, enabling an incomplete zone, pods of another zone, and the
- * record of parameters accepted but ignored.
+ * zone's guest CIDR, enabling an incomplete zone, pods of another zone,
+ * listAsyncJobs, and the record of parameters accepted but ignored.
  */
 import { CloudStackClient } from "../../providers/cloudstack/client";
 import { CloudStackError } from "../../providers/cloudstack/errors";
@@ -123,6 +123,19 @@ describe("stand-in rules from the 4.19.3.0 source", () => {
     test("enabling a zone without Management traffic is 431 with the server's text", async () => {
         const refused = await failure(api.request("updateZone", { id: zone, allocationstate: "Enabled" }));
         expect([refused?.code, refused?.errortext]).toEqual([431, "Cannot enable this Zone since: Unable to find the default physical network with traffic=Management in the specified zone id"]);
+    });
+
+    test("listAsyncJobs: every job of the caller with its command's class, the keyword matched in it in any case, oldest first", async () => {
+        const network = (await api.job("createPhysicalNetwork", { zoneid: zone, name: "PN", isolationmethods: "VXLAN" })).physicalnetwork as { id: string };
+        await api.job("addTrafficType", { physicalnetworkid: network.id, traffictype: "Management", kvmnetworklabel: "cloudbr0" });
+        const all = (await raw({ command: "listAsyncJobs" })).body.listasyncjobsresponse as { count: number; asyncjobs: { cmd: string; jobstatus: number }[] };
+        expect(all.count).toBe(2);
+        expect(all.asyncjobs.map((j) => [j.cmd, j.jobstatus])).toEqual([
+            ["org.apache.cloudstack.api.command.admin.network.CreatePhysicalNetworkCmd", 1],
+            ["org.apache.cloudstack.api.command.admin.usage.AddTrafficTypeCmd", 1],
+        ]);
+        expect((await api.list<{ cmd: string }>("listAsyncJobs", { keyword: "addtraffictypecmd" })).map((j) => j.cmd)).toEqual(["org.apache.cloudstack.api.command.admin.usage.AddTrafficTypeCmd"]);
+        expect(await api.list("listAsyncJobs", { keyword: "PrepareForMaintenanceCmd" })).toEqual([]);
     });
 
     test("a parameter accepted but never read is recorded as ignored", async () => {

@@ -1,6 +1,7 @@
 /** A KVM cluster of a pod (addCluster, deleteCluster); every change replaces it. */
 import * as pulumi from "@pulumi/pulumi";
-import { firstObject } from "../client";
+import { applyOnce, gone } from "../applyOnce";
+import { CloudStackClient, firstObject } from "../client";
 import { ArgsOf, CloudStackResource, ConnectedArgs } from "../dynamicResource";
 import { defineProvider, ObjectInputs } from "../resource";
 import { InputChecks } from "../validate";
@@ -22,6 +23,10 @@ interface ClusterView {
     clustertype: string;
 }
 
+async function clusterById(api: CloudStackClient, id: string): Promise<ClusterView | undefined> {
+    return (await api.list<ClusterView>("listClusters", { id }))[0];
+}
+
 export const provider = defineProvider<ClusterInputs, ClusterView>({
     describe: (inputs) => `cluster "${inputs.name}"`,
     check(inputs) {
@@ -38,9 +43,7 @@ export const provider = defineProvider<ClusterInputs, ClusterView>({
         const clusters = await api.list<ClusterView>("listClusters", { zoneid: inputs.zoneId, podid: inputs.podId, name: inputs.name });
         return clusters.find((c) => c.name.toLowerCase() === inputs.name.toLowerCase());
     },
-    async get(api, id) {
-        return (await api.list<ClusterView>("listClusters", { id }))[0];
-    },
+    get: (api, id) => clusterById(api, id),
     observe: (cluster) => ({
         zoneId: cluster.zoneid,
         podId: cluster.podid,
@@ -59,7 +62,7 @@ export const provider = defineProvider<ClusterInputs, ClusterView>({
         return firstObject<ClusterView>(answer).id;
     },
     async remove(api, id) {
-        await api.request("deleteCluster", { id });
+        await applyOnce(api, { command: "deleteCluster", params: { id }, tookEffect: gone(() => clusterById(api, id)) });
     },
 });
 

@@ -6,6 +6,7 @@
  * since. The value is read first: an unchanged setting makes no call.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { applyOnce } from "../applyOnce";
 import { CloudStackClient } from "../client";
 import { ArgsOf, CloudStackResource, ConnectedArgs } from "../dynamicResource";
 import { clientFor, ObjectInputs, refreshedInputs, sameValue } from "../resource";
@@ -33,10 +34,19 @@ async function currentValue(api: CloudStackClient, inputs: GlobalSettingInputs):
     return setting.value ?? "";
 }
 
+/** updateConfiguration; a lost answer is checked against the value the server has. */
+async function setValue(api: CloudStackClient, inputs: GlobalSettingInputs, value: string): Promise<void> {
+    await applyOnce(api, {
+        command: "updateConfiguration",
+        params: { name: inputs.name, value, ...scopeOf(inputs) },
+        tookEffect: async () => (await currentValue(api, inputs)) === value,
+    });
+}
+
 async function apply(inputs: GlobalSettingInputs): Promise<string> {
     const api = clientFor(inputs.connection);
     const before = await currentValue(api, inputs);
-    if (before !== inputs.value) await api.request("updateConfiguration", { name: inputs.name, value: inputs.value, ...scopeOf(inputs) });
+    if (before !== inputs.value) await setValue(api, inputs, inputs.value);
     return before;
 }
 
@@ -82,7 +92,7 @@ export const provider = {
         // A zone-scoped value goes with its zone.
         if (await zoneGone(api, props.zoneId)) return;
         if (props.previousValue !== props.value && (await currentValue(api, props)) === props.value) {
-            await api.request("updateConfiguration", { name: props.name, value: props.previousValue, ...scopeOf(props) });
+            await setValue(api, props, props.previousValue);
         }
     },
 };

@@ -11,6 +11,7 @@
  * registration until it is stopped there (the KVM host's own teardown).
  */
 import * as pulumi from "@pulumi/pulumi";
+import { applyOnce, gone } from "../applyOnce";
 import { CloudStackClient, firstObject } from "../client";
 import { ArgsOf, CloudStackResource, ConnectedArgs } from "../dynamicResource";
 import { defineProvider, ObjectInputs } from "../resource";
@@ -43,6 +44,8 @@ interface HostView {
 
 const ADD_HOST_TIMEOUT_MS = 10 * 60_000;
 const MAINTENANCE_TIMEOUT_MS = 30 * 60_000;
+/** Resource states a host reaches once prepareHostForMaintenance took effect. */
+const MAINTENANCE_STATES = ["PrepareForMaintenance", "Maintenance", "ErrorInMaintenance"];
 
 async function hostById(api: CloudStackClient, id: string): Promise<HostView | undefined> {
     return (await api.list<HostView>("listHosts", { id }))[0];
@@ -96,7 +99,17 @@ export const provider = defineProvider<HostInputs, HostView>({
         const host = await hostById(api, id);
         if (!host) return;
         if (host.resourcestate !== "Maintenance") {
-            if (host.resourcestate !== "PrepareForMaintenance") await api.job("prepareHostForMaintenance", { id }, { deadlineMs: MAINTENANCE_TIMEOUT_MS });
+            if (host.resourcestate !== "PrepareForMaintenance") {
+                await applyOnce(api, {
+                    command: "prepareHostForMaintenance",
+                    params: { id },
+                    options: { deadlineMs: MAINTENANCE_TIMEOUT_MS },
+                    tookEffect: async () => {
+                        const now = await hostById(api, id);
+                        return !now || MAINTENANCE_STATES.includes(now.resourcestate);
+                    },
+                });
+            }
             await waitFor(
                 `host ${olds.ip} to enter maintenance`,
                 async () => {
@@ -111,7 +124,7 @@ export const provider = defineProvider<HostInputs, HostView>({
         // deleteHost leaves the agent running on the host; with add.host.on.service.restart.kvm (default true) it adds
         // itself again when cloudstack-agent restarts (ConfigurationManagerImpl ADD_HOST_ON_SERVICE_RESTART_KVM). A zone-only
         // stack does not manage the hosts, so README tells to stop the agent there after destroy.
-        await api.request("deleteHost", { id, forced: "true" });
+        await applyOnce(api, { command: "deleteHost", params: { id, forced: "true" }, tookEffect: gone(() => hostById(api, id)) });
     },
     outputs: (host) => ({ hostName: host.name, state: host.state }),
 });

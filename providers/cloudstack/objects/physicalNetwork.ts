@@ -8,6 +8,7 @@
  * VNI range change in place (updateTrafficType, updatePhysicalNetwork).
  */
 import * as pulumi from "@pulumi/pulumi";
+import { applyOnce, gone } from "../applyOnce";
 import { CloudStackClient } from "../client";
 import { ArgsOf, CloudStackResource, ConnectedArgs } from "../dynamicResource";
 import { defineProvider, ObjectInputs, sameValue } from "../resource";
@@ -73,6 +74,18 @@ function observedTraffic(view: NetworkView, inputs: PhysicalNetworkInputs): Traf
         .sort((a, b) => a.type.localeCompare(b.type));
 }
 
+type TrafficView = NetworkView["traffic"][number];
+type ProviderView = NetworkView["providers"][number];
+
+const trafficOf = (api: CloudStackClient, id: string) => api.list<TrafficView>("listTrafficTypes", { physicalnetworkid: id });
+const providersOf = (api: CloudStackClient, id: string) => api.list<ProviderView>("listNetworkServiceProviders", { physicalnetworkid: id });
+const networkById = async (api: CloudStackClient, id: string) => (await api.list<Omit<NetworkView, "traffic" | "providers">>("listPhysicalNetworks", { id }))[0];
+
+/** The network's traffic type of this kind, read again (a lost answer is checked against it). */
+async function trafficNow(api: CloudStackClient, networkId: string, type: TrafficType): Promise<TrafficView | undefined> {
+    return (await trafficOf(api, networkId)).find((t) => t.traffictype === type);
+}
+
 async function enableProvider(api: CloudStackClient, view: NetworkView, name: string): Promise<void> {
     const provider = view.providers.find((p) => p.name.toLowerCase() === name.toLowerCase());
     if (!provider) throw new Error(`physical network ${view.name} has no ${name} provider; CloudStack adds it when the network is created`);
@@ -80,24 +93,60 @@ async function enableProvider(api: CloudStackClient, view: NetworkView, name: st
     const element = (await api.list<{ id: string; enabled: boolean }>(PROVIDERS[name].list, { nspid: provider.id }))[0];
     if (!element) throw new Error(`the ${name} provider of physical network ${view.name} has no element to configure`);
     // 4.19 refuses to enable a provider whose element is not enabled yet.
-    if (!element.enabled) await api.job(PROVIDERS[name].configure, { id: element.id, enabled: "true" });
-    await api.job("updateNetworkServiceProvider", { id: provider.id, state: "Enabled" });
+    if (!element.enabled) {
+        await applyOnce(api, {
+            command: PROVIDERS[name].configure,
+            params: { id: element.id, enabled: "true" },
+            tookEffect: async () => Boolean((await api.list<{ id: string; enabled: boolean }>(PROVIDERS[name].list, { id: element.id }))[0]?.enabled),
+        });
+    }
+    await applyOnce(api, {
+        command: "updateNetworkServiceProvider",
+        params: { id: provider.id, state: "Enabled" },
+        tookEffect: async () => (await providersOf(api, view.id)).some((p) => p.id === provider.id && p.state === "Enabled"),
+    });
 }
 
 /** Makes the network match the inputs: traffic types, providers, VNI range and state. */
 async function reconcile(api: CloudStackClient, id: string, inputs: PhysicalNetworkInputs, view: NetworkView): Promise<void> {
     for (const wanted of inputs.trafficTypes) {
         const existing = view.traffic.find((t) => t.traffictype === wanted.type);
-        if (!existing) await api.job("addTrafficType", { physicalnetworkid: id, traffictype: wanted.type, kvmnetworklabel: wanted.kvmLabel });
-        else if ((existing.kvmnetworklabel ?? "") !== wanted.kvmLabel) await api.job("updateTrafficType", { id: existing.id, kvmnetworklabel: wanted.kvmLabel });
+        if (!existing) {
+            await applyOnce(api, {
+                command: "addTrafficType",
+                params: { physicalnetworkid: id, traffictype: wanted.type, kvmnetworklabel: wanted.kvmLabel },
+                tookEffect: async () => (await trafficNow(api, id, wanted.type)) !== undefined,
+            });
+        } else if ((existing.kvmnetworklabel ?? "") !== wanted.kvmLabel) {
+            await applyOnce(api, {
+                command: "updateTrafficType",
+                params: { id: existing.id, kvmnetworklabel: wanted.kvmLabel },
+                tookEffect: async () => (await trafficNow(api, id, wanted.type))?.kvmnetworklabel === wanted.kvmLabel,
+            });
+        }
     }
     const extra = observedTraffic(view, inputs).filter((t) => !inputs.trafficTypes.some((i) => i.type === t.type));
-    for (const traffic of extra) await api.job("deleteTrafficType", { id: view.traffic.find((t) => t.traffictype === traffic.type)?.id as string });
+    for (const traffic of extra) {
+        await applyOnce(api, {
+            command: "deleteTrafficType",
+            params: { id: view.traffic.find((t) => t.traffictype === traffic.type)?.id as string },
+            tookEffect: gone(() => trafficNow(api, id, traffic.type)),
+        });
+    }
     for (const name of PROVIDER_NAMES) await enableProvider(api, view, name);
     const params: Record<string, string> = {};
     if (view.vlan !== vniRange(inputs)) params.vlan = vniRange(inputs);
     if (view.state !== "Enabled") params.state = "Enabled";
-    if (Object.keys(params).length) await api.job("updatePhysicalNetwork", { id, ...params });
+    if (Object.keys(params).length) {
+        await applyOnce(api, {
+            command: "updatePhysicalNetwork",
+            params: { id, ...params },
+            tookEffect: async () => {
+                const now = await networkById(api, id);
+                return (params.vlan === undefined || now?.vlan === params.vlan) && (params.state === undefined || now?.state === params.state);
+            },
+        });
+    }
 }
 
 export const provider = defineProvider<PhysicalNetworkInputs, NetworkView>({
@@ -131,11 +180,9 @@ export const provider = defineProvider<PhysicalNetworkInputs, NetworkView>({
         return same[0] ? this.get(api, same[0].id, inputs) : undefined;
     },
     async get(api, id) {
-        const network = (await api.list<Omit<NetworkView, "traffic" | "providers">>("listPhysicalNetworks", { id }))[0];
+        const network = await networkById(api, id);
         if (!network) return undefined;
-        const traffic = await api.list<NetworkView["traffic"][number]>("listTrafficTypes", { physicalnetworkid: id });
-        const providers = await api.list<NetworkView["providers"][number]>("listNetworkServiceProviders", { physicalnetworkid: id });
-        return { ...network, traffic, providers };
+        return { ...network, traffic: await trafficOf(api, id), providers: await providersOf(api, id) };
     },
     observe: (view, inputs) => ({
         zoneId: view.zoneid,
@@ -166,7 +213,7 @@ export const provider = defineProvider<PhysicalNetworkInputs, NetworkView>({
     },
     complete: reconcile,
     async remove(api, id) {
-        await api.job("deletePhysicalNetwork", { id });
+        await applyOnce(api, { command: "deletePhysicalNetwork", params: { id }, tookEffect: gone(() => networkById(api, id)) });
     },
 });
 

@@ -5,6 +5,8 @@
  * gateway and netmask change through updatePod.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { applyOnce, gone } from "../applyOnce";
+import { CloudStackClient } from "../client";
 import { ArgsOf, CloudStackResource, ConnectedArgs } from "../dynamicResource";
 import { defineProvider, ObjectInputs } from "../resource";
 import { InputChecks } from "../validate";
@@ -29,6 +31,10 @@ interface PodView {
     allocationstate: string;
 }
 
+async function podById(api: CloudStackClient, id: string): Promise<PodView | undefined> {
+    return (await api.list<PodView>("listPods", { id }))[0];
+}
+
 export const provider = defineProvider<PodInputs, PodView>({
     describe: (inputs) => `pod "${inputs.name}"`,
     check(inputs) {
@@ -46,9 +52,7 @@ export const provider = defineProvider<PodInputs, PodView>({
         const pods = await api.list<PodView>("listPods", { zoneid: inputs.zoneId, name: inputs.name });
         return pods.find((p) => p.name.toLowerCase() === inputs.name.toLowerCase());
     },
-    async get(api, id) {
-        return (await api.list<PodView>("listPods", { id }))[0];
-    },
+    get: (api, id) => podById(api, id),
     observe: (pod) => ({
         zoneId: pod.zoneid,
         name: pod.name,
@@ -70,21 +74,26 @@ export const provider = defineProvider<PodInputs, PodView>({
     },
     async update(api, id, news, pod, changed) {
         if (changed.includes("gateway") || changed.includes("netmask")) {
-            await api.request("updatePod", { id, gateway: news.gateway, netmask: news.netmask });
+            await applyOnce(api, {
+                command: "updatePod",
+                params: { id, gateway: news.gateway, netmask: news.netmask },
+                tookEffect: async () => {
+                    const now = await podById(api, id);
+                    return now?.gateway === news.gateway && now.netmask === news.netmask;
+                },
+            });
         }
         const current = pod.ipranges?.[0];
         if (current && (current.startip !== news.startIp || current.endip !== news.endIp)) {
-            await api.job("updatePodManagementNetworkIpRange", {
-                podid: id,
-                currentstartip: current.startip,
-                currentendip: current.endip,
-                newstartip: news.startIp,
-                newendip: news.endIp,
+            await applyOnce(api, {
+                command: "updatePodManagementNetworkIpRange",
+                params: { podid: id, currentstartip: current.startip, currentendip: current.endip, newstartip: news.startIp, newendip: news.endIp },
+                tookEffect: async () => Boolean((await podById(api, id))?.ipranges?.some((r) => r.startip === news.startIp && r.endip === news.endIp)),
             });
         }
     },
     async remove(api, id) {
-        await api.request("deletePod", { id });
+        await applyOnce(api, { command: "deletePod", params: { id }, tookEffect: gone(() => podById(api, id)) });
     },
 });
 

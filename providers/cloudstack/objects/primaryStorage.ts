@@ -6,6 +6,7 @@
  * deleteStoragePool — while the hosts are still connected to unmount it.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { applyOnce, gone } from "../applyOnce";
 import { CloudStackClient } from "../client";
 import { ArgsOf, CloudStackResource, ConnectedArgs } from "../dynamicResource";
 import { destroySystemVms } from "../systemVmTeardown";
@@ -39,6 +40,8 @@ interface PoolView {
 }
 
 const MAINTENANCE_TIMEOUT_MS = 30 * 60_000;
+/** Pool states once enableStorageMaintenance took effect. */
+const MAINTENANCE_STATES = ["PrepareForMaintenance", "Maintenance", "ErrorInMaintenance"];
 
 async function poolById(api: CloudStackClient, id: string): Promise<PoolView | undefined> {
     return (await api.list<PoolView>("listStoragePools", { id }))[0];
@@ -77,7 +80,17 @@ export const provider = defineProvider<PrimaryStorageInputs, PoolView>({
     async remove(api, id, olds) {
         const pool = await poolById(api, id);
         if (!pool) return;
-        if (pool.state === "Up") await api.job("enableStorageMaintenance", { id }, { deadlineMs: MAINTENANCE_TIMEOUT_MS });
+        if (pool.state === "Up") {
+            await applyOnce(api, {
+                command: "enableStorageMaintenance",
+                params: { id },
+                options: { deadlineMs: MAINTENANCE_TIMEOUT_MS },
+                tookEffect: async () => {
+                    const now = await poolById(api, id);
+                    return !now || MAINTENANCE_STATES.includes(now.state);
+                },
+            });
+        }
         await waitFor(
             `primary storage ${olds.name} to enter maintenance`,
             async () => {
@@ -90,7 +103,7 @@ export const provider = defineProvider<PrimaryStorageInputs, PoolView>({
         // Without this an `up` that failed after enabling the zone (no zone enablement in the state to clear the
         // zone) could not be destroyed. Maintenance first: CloudStack places no new system VM on a pool that is not Up.
         await destroySystemVms(api, { zoneId: pool.zoneid, zoneName: pool.zonename ?? pool.zoneid, storageId: id });
-        await api.request("deleteStoragePool", { id, forced: "true" });
+        await applyOnce(api, { command: "deleteStoragePool", params: { id, forced: "true" }, tookEffect: gone(() => poolById(api, id)) });
     },
     outputs: (pool) => ({ state: pool.state, url: nfsUrl(pool.ipaddress, pool.path) }),
 });

@@ -5,6 +5,8 @@
  * network it belongs to replace it.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { applyOnce, gone } from "../applyOnce";
+import { CloudStackClient } from "../client";
 import { ArgsOf, CloudStackResource, ConnectedArgs } from "../dynamicResource";
 import { defineProvider, ObjectInputs } from "../resource";
 import { InputChecks } from "../validate";
@@ -31,6 +33,10 @@ interface RangeView {
     endip: string;
 }
 
+async function rangeById(api: CloudStackClient, id: string): Promise<RangeView | undefined> {
+    return (await api.list<RangeView>("listVlanIpRanges", { id }))[0];
+}
+
 export const provider = defineProvider<PublicIpRangeInputs, RangeView>({
     describe: (inputs) => `public IP range ${inputs.startIp}-${inputs.endIp}`,
     check(inputs) {
@@ -51,9 +57,7 @@ export const provider = defineProvider<PublicIpRangeInputs, RangeView>({
         const ranges = await api.list<RangeView>("listVlanIpRanges", { zoneid: inputs.zoneId, forvirtualnetwork: "true" });
         return ranges.find((r) => r.startip === inputs.startIp);
     },
-    async get(api, id) {
-        return (await api.list<RangeView>("listVlanIpRanges", { id }))[0];
-    },
+    get: (api, id) => rangeById(api, id),
     observe: (range) => ({
         zoneId: range.zoneid,
         physicalNetworkId: range.physicalnetworkid,
@@ -77,10 +81,17 @@ export const provider = defineProvider<PublicIpRangeInputs, RangeView>({
         return String((answer.vlan as RangeView).id);
     },
     async update(api, id, news) {
-        await api.request("updateVlanIpRange", { id, startip: news.startIp, endip: news.endIp, gateway: news.gateway, netmask: news.netmask });
+        await applyOnce(api, {
+            command: "updateVlanIpRange",
+            params: { id, startip: news.startIp, endip: news.endIp, gateway: news.gateway, netmask: news.netmask },
+            tookEffect: async () => {
+                const now = await rangeById(api, id);
+                return now?.startip === news.startIp && now.endip === news.endIp && now.gateway === news.gateway && now.netmask === news.netmask;
+            },
+        });
     },
     async remove(api, id) {
-        await api.request("deleteVlanIpRange", { id });
+        await applyOnce(api, { command: "deleteVlanIpRange", params: { id }, tookEffect: gone(() => rangeById(api, id)) });
     },
 });
 

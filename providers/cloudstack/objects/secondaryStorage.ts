@@ -5,6 +5,8 @@
  * another URL is a conflict.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { applyOnce, gone } from "../applyOnce";
+import { CloudStackClient } from "../client";
 import { ArgsOf, CloudStackResource, ConnectedArgs } from "../dynamicResource";
 import { NFS_PATH, nfsUrl, parseNfsUrl } from "../nfs";
 import { defineProvider, ObjectInputs } from "../resource";
@@ -26,6 +28,10 @@ interface StoreView {
     providername: string;
 }
 
+async function storeById(api: CloudStackClient, id: string): Promise<StoreView | undefined> {
+    return (await api.list<StoreView>("listImageStores", { id }))[0];
+}
+
 export const provider = defineProvider<SecondaryStorageInputs, StoreView>({
     describe: (inputs) => `secondary storage "${inputs.name}"`,
     check(inputs) {
@@ -40,16 +46,14 @@ export const provider = defineProvider<SecondaryStorageInputs, StoreView>({
         const url = nfsUrl(inputs.server, inputs.path);
         return stores.find((s) => s.url === url) ?? stores.find((s) => s.name.toLowerCase() === inputs.name.toLowerCase());
     },
-    async get(api, id) {
-        return (await api.list<StoreView>("listImageStores", { id }))[0];
-    },
+    get: (api, id) => storeById(api, id),
     observe: (store) => ({ zoneId: store.zoneid, name: store.name, ...parseNfsUrl(store.url), provider: store.providername as "NFS" }),
     async create(api, inputs) {
         const answer = await api.request("addImageStore", { zoneid: inputs.zoneId, name: inputs.name, provider: inputs.provider, url: nfsUrl(inputs.server, inputs.path) });
         return String((answer.imagestore as StoreView).id);
     },
     async remove(api, id) {
-        await api.request("deleteImageStore", { id });
+        await applyOnce(api, { command: "deleteImageStore", params: { id }, tookEffect: gone(() => storeById(api, id)) });
     },
     outputs: (store) => ({ url: store.url }),
 });

@@ -1,6 +1,8 @@
 /** A CloudStack zone: createZone, updateZone for its settings, deleteZone. */
 import * as pulumi from "@pulumi/pulumi";
 import { ZoneSettings } from "../../../config/settings";
+import { applyOnce, gone } from "../applyOnce";
+import { CloudStackClient } from "../client";
 import { ArgsOf, CloudStackResource, ConnectedArgs } from "../dynamicResource";
 import { defineProvider, ObjectInputs } from "../resource";
 import { InputChecks } from "../validate";
@@ -46,6 +48,10 @@ function apiParams(inputs: ZoneInputs, fields: string[]): Record<string, string>
     return params;
 }
 
+async function zoneById(api: CloudStackClient, id: string): Promise<ZoneView | undefined> {
+    return (await api.list<ZoneView>("listZones", { id }))[0];
+}
+
 export const provider = defineProvider<ZoneInputs, ZoneView>({
     describe: (inputs) => `zone "${inputs.name}"`,
     check(inputs) {
@@ -68,9 +74,7 @@ export const provider = defineProvider<ZoneInputs, ZoneView>({
         const zones = await api.list<ZoneView>("listZones", { name: inputs.name });
         return zones.find((z) => z.name.toLowerCase() === inputs.name.toLowerCase());
     },
-    async get(api, id) {
-        return (await api.list<ZoneView>("listZones", { id }))[0];
-    },
+    get: (api, id) => zoneById(api, id),
     observe: (zone) => ({
         name: zone.name,
         dns1: zone.dns1,
@@ -90,10 +94,15 @@ export const provider = defineProvider<ZoneInputs, ZoneView>({
         // updateZone clears nothing it is not given, so a removed optional value is sent as empty.
         const params: Record<string, string> = { id, ...apiParams(news, changed as string[]) };
         for (const field of changed) if (!params[API_NAMES[field as string]]) params[API_NAMES[field as string]] = "";
-        await api.request("updateZone", params);
+        // A lost answer: the zone shows every value sent (the listZones fields are named as updateZone's parameters).
+        const tookEffect = async () => {
+            const zone = (await zoneById(api, id)) as unknown as Record<string, string | undefined> | undefined;
+            return zone !== undefined && Object.entries(params).every(([key, value]) => key === "id" || (zone[key] ?? "") === value);
+        };
+        await applyOnce(api, { command: "updateZone", params, tookEffect });
     },
     async remove(api, id) {
-        await api.request("deleteZone", { id });
+        await applyOnce(api, { command: "deleteZone", params: { id }, tookEffect: gone(() => zoneById(api, id)) });
     },
     outputs: (zone) => ({ allocationState: zone.allocationstate }),
 });

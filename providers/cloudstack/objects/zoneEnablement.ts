@@ -10,6 +10,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ArgsOf, CloudStackResource, ConnectedArgs } from "../dynamicResource";
 import { disableZoneAndDestroySystemVms } from "../systemVmTeardown";
+import { setZoneAllocationState, zoneAllocationState } from "../zoneState";
 import { inspectZone, notReady, Readiness, ReadinessCheck } from "../readiness";
 import { clientFor, ObjectInputs, sameValue } from "../resource";
 import { InputChecks } from "../validate";
@@ -30,9 +31,9 @@ const READY_POLL_MS = 2000;
 
 async function enableAndWait(inputs: ZoneEnablementInputs): Promise<ZoneEnablementOutputs> {
     const api = clientFor(inputs.connection);
-    const zone = (await api.list<{ allocationstate: string }>("listZones", { id: inputs.zoneId }))[0];
-    if (!zone) throw new Error(`zone ${inputs.zoneName} (id ${inputs.zoneId}) does not exist in CloudStack`);
-    if (zone.allocationstate !== "Enabled") await api.request("updateZone", { id: inputs.zoneId, allocationstate: "Enabled" });
+    const state = await zoneAllocationState(api, inputs.zoneId);
+    if (!state) throw new Error(`zone ${inputs.zoneName} (id ${inputs.zoneId}) does not exist in CloudStack`);
+    if (state !== "Enabled") await setZoneAllocationState(api, inputs.zoneId, "Enabled");
     let last: Readiness | undefined;
     try {
         const readiness = await waitFor(
