@@ -195,7 +195,8 @@ describe("stand-in restarts", () => {
     test("the state file keeps the cloud; agents reconnect; jobs cut off fail; the file is private", async () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "standin-state-"));
         const stateFile = path.join(dir, "state.json");
-        const first = await startStandIn({ stateFile, jobLatencyMs: 10, hostConnectMs: 50 });
+        // The maintenance job is still running when the server stops, however slow this machine is.
+        const first = await startStandIn({ stateFile, jobLatencyMs: (command: string) => (command === "prepareHostForMaintenance" ? 600_000 : 10), hostConnectMs: 50 });
         const api = clientFor(first);
         const ids = await buildZone(api);
         await api.request("updateUser", { id: first.data.users[0].id, password: "changed-password" });
@@ -206,7 +207,8 @@ describe("stand-in restarts", () => {
         await first.close();
         expect(fs.statSync(stateFile).mode & 0o077).toBe(0);
 
-        const second = await startStandIn({ stateFile, hostConnectMs: 100 });
+        // Long enough that the first list, right after the start, sees the host still reconnecting even on a loaded machine.
+        const second = await startStandIn({ stateFile, hostConnectMs: 4000 });
         try {
             const again = clientFor(second);
             expect((await again.list<{ id: string; allocationstate: string }>("listZones")).map((z) => [z.id, z.allocationstate])).toEqual([[zone, "Enabled"]]);
