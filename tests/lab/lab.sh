@@ -78,7 +78,7 @@ cmd_up() {
     count=$(wc -l <<<"$names")
     check_ports_free $(seq 1 "$count")
 
-    phase_begin base; ensure_nspawn; ensure_base; phase_end
+    phase_begin base; ensure_nspawn; ensure_inotify_instances; ensure_base; phase_end
 
     trap 'up_failed' EXIT
     rm -rf "$LAB_LOGS"
@@ -119,6 +119,7 @@ cmd_add() {
     (( index <= LAB_MAX_HOSTS )) || die "lab '$LAB_PREFIX' has reached $LAB_MAX_HOSTS hosts"
     check_ports_free "$index"
     ensure_nspawn
+    ensure_inotify_instances
     trap 'say "add failed; host $name may be half made: run down and up again"' EXIT
     echo "$index $name" >>"$LAB_HOSTS_FILE"
     write_etc_hosts

@@ -55,6 +55,21 @@ ensure_nspawn() {
     LAB_NSPAWN_LIBS=$dir/usr/lib/x86_64-linux-gnu/systemd
 }
 
+# Every host's systemd, journald, networkd and logind hold inotify instances
+# (about 7 a host, measured), all counted against root's limit, 128 on Debian:
+# labs running side by side (the test suite runs three suites at once) pass it,
+# and a host that cannot get one never reaches ssh ("Too many open files" in its
+# log). The limit is raised, never lowered.
+LAB_INOTIFY_INSTANCES=1024
+ensure_inotify_instances() {
+    local now
+    now=$(cat /proc/sys/fs/inotify/max_user_instances)
+    (( now >= LAB_INOTIFY_INSTANCES )) && return
+    sysctl -q -w "fs.inotify.max_user_instances=$LAB_INOTIFY_INSTANCES" \
+        || die "could not raise fs.inotify.max_user_instances from $now to $LAB_INOTIFY_INSTANCES (lab hosts need about 7 each)"
+    say "raised fs.inotify.max_user_instances from $now to $LAB_INOTIFY_INSTANCES (lab hosts need about 7 each)"
+}
+
 hash_of() { sha256sum | cut -c1-12; }
 
 # Two cached stages: the slow debootstrap (keyed by suite, mirror and
