@@ -79,7 +79,10 @@ export interface PhaseReport {
  */
 export function reportPhases(timeline: Timeline, state: StateResource[], installs: PhaseSpec[], chain: PhaseSpec[]): PhaseReport {
     const customs = new Set(state.filter((r) => r.custom).map((r) => r.urn));
-    const lines = ["installs (per node: first start → last end):"];
+    const spans = [...timeline.spans.values()].filter((s) => customs.has(s.urn));
+    const first = Math.min(...spans.map((s) => s.start));
+    const firstNode = Math.min(...installs.map((spec) => phaseOf(timeline, customs, spec).start ?? Infinity));
+    const lines = [`engine and program start: the first resource started at ${fmt(first)}, the first node step at ${fmt(firstNode)}`, "installs (per node: first start → last end):"];
     let installsEnded: number | undefined;
     for (const spec of installs) {
         const phase = phaseOf(timeline, customs, spec);
