@@ -6,10 +6,14 @@
 import { engineOf } from "../../config/databaseEngine";
 import { PackageSettings, Role } from "../../config/settings";
 import { checked, checkedList } from "../../config/safeValues";
-import { cloudstackVersion } from "./shared";
 
 export interface NodePackages {
-    /** NAME or NAME=VERSION (a version prefix the apt pin enforces), each once. */
+    /**
+     * Package names, each once, without versions: a fresh node gets the pinned CloudStack
+     * release (the repository step's apt pin), and a node that has the packages is left alone
+     * here. A release change is the role steps' to install (management-packages,
+     * cloudstack-agent), after the pre-change backup, which the common stage does not wait for.
+     */
     packages: string[];
     /** A KVM host takes recommendations, as its KVM packages always did (libvirt's dnsmasq, the QEMU firmware). */
     withRecommends: boolean;
@@ -19,7 +23,6 @@ export interface NodePackages {
 
 /** What each role's steps install (templates: nfs-server, database-server, java, management-packages, database-connection, management-systemvm, kvm-packages, cloudstack-agent). */
 function rolePackages(role: Role, packages: PackageSettings): string[] {
-    const version = cloudstackVersion(packages);
     const java = checked("package", "packages.javaPackage", packages.javaPackage);
     const engine = engineOf(packages);
     switch (role) {
@@ -29,9 +32,9 @@ function rolePackages(role: Role, packages: PackageSettings): string[] {
             return [engine.serverPackages];
         case "management":
             // The template seeding mounts secondary storage and downloads with wget (management-systemvm).
-            return [java, `cloudstack-management=${version}`, `cloudstack-usage=${version}`, engine.clientPackage, ...(packages.systemVmTemplateUrl !== "" ? ["nfs-common", "wget"] : [])];
+            return [java, "cloudstack-management", "cloudstack-usage", engine.clientPackage, ...(packages.systemVmTemplateUrl !== "" ? ["nfs-common", "wget"] : [])];
         case "kvm":
-            return [...checkedList("package", "packages.kvmPackages", packages.kvmPackages), java, `cloudstack-agent=${version}`];
+            return [...checkedList("package", "packages.kvmPackages", packages.kvmPackages), java, "cloudstack-agent"];
     }
 }
 

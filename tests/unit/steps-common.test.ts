@@ -32,14 +32,17 @@ describe("commonSteps", () => {
     test("every package of the node's roles installs in one transaction; the apt proxy file is written only when configured", () => {
         const base = (node: typeof mgmt, packages = settings.packages) => commonSteps(node, settings.network, packages).find((s) => s.name === "base")!.script;
         const proxy = (packages = settings.packages) => commonSteps(mgmt, settings.network, packages).find((s) => s.name === "apt-proxy")!.script;
-        // Management and database on one node: Java, the management and usage servers at the pinned release, the database client and server.
+        // Management and database on one node: Java, the management and usage servers, the database client and server.
         expect(base(mgmt)).toContain(
-            "apt_install chrony curl ca-certificates gnupg openssh-server python3 iproute2 netplan.io openjdk-11-jre-headless cloudstack-management=4.19.3.0 cloudstack-usage=4.19.3.0 mysql-client nfs-common wget mysql-server\n",
+            "apt_install chrony curl ca-certificates gnupg openssh-server python3 iproute2 netplan.io openjdk-11-jre-headless cloudstack-management cloudstack-usage mysql-client nfs-common wget mysql-server\n",
         );
         // A KVM host: its KVM packages, Java and the agent, with recommendations as the KVM packages always had them.
         expect(base(kvm)).toContain(
-            "apt_install --with-recommends chrony curl ca-certificates gnupg openssh-server python3 iproute2 netplan.io qemu-system-x86 libvirt-daemon-system libvirt-clients cpu-checker bridge-utils openjdk-11-jre-headless cloudstack-agent=4.19.3.0\n",
+            "apt_install --with-recommends chrony curl ca-certificates gnupg openssh-server python3 iproute2 netplan.io qemu-system-x86 libvirt-daemon-system libvirt-clients cpu-checker bridge-utils openjdk-11-jre-headless cloudstack-agent\n",
         );
+        // Names only: a fresh node gets the pinned release; a release change is the role steps' (after the pre-change backup).
+        const repo = commonSteps(kvm, settings.network, settings.packages).find((s) => s.name === "cloudstack-repo")!.script;
+        expect(repo).toContain("Pin: version 4.19.3.0*\nPin-Priority: 1001");
         expect(proxy()).toContain('remove_file "$PROXY_FILE"');
         expect(proxy({ ...settings.packages, aptProxy: "http://10.15.0.1:3142" })).toContain('Acquire::http::Proxy "http://10.15.0.1:3142";');
     });
