@@ -1,11 +1,21 @@
 /**
- * What every node gets (the seed's "common" role): apt proxy and base
- * packages, host name and every node's FQDN in /etc/hosts, time zone and chrony.
+ * What every node gets (the seed's "common" role): host name and every
+ * node's FQDN in /etc/hosts, the apt proxy, the CloudStack repository when a
+ * role needs it, every package of the node in one apt transaction, time zone
+ * and chrony.
+ *
+ * One transaction per node: the role steps' own installs then find their
+ * packages in place, so a node runs one `apt-get update` and one dpkg run
+ * instead of one per step (bench/lab-deploy.ts: the time beyond the
+ * package-install floor). The role steps keep their installs: they check the
+ * packages and versions, and they install when the node's roles grow.
  */
 import { NetworkSettings, NodeSettings, PackageSettings } from "../../config/settings";
 import { RemoteStep } from "../../providers/remote/step";
 import { checked, checkedIpv4, checkedList } from "../../config/safeValues";
 import { embedded, PACKAGE_STEP_TIMEOUT_SECONDS, script, words } from "./render";
+import { nodePackages } from "./packages";
+import { cloudstackRepoStep } from "./shared";
 
 /**
  * `allNodes` go into /etc/hosts (this node first, so `hostname --fqdn`
@@ -13,15 +23,26 @@ import { embedded, PACKAGE_STEP_TIMEOUT_SECONDS, script, words } from "./render"
  * else the address the controller uses.
  */
 export function commonSteps(node: NodeSettings, network: NetworkSettings, packages: PackageSettings, allNodes: readonly NodeSettings[] = [node]): RemoteStep[] {
-    return [baseStep(packages), identityStep(node, allNodes), clockStep(network)];
+    const transaction = nodePackages(node.roles, packages);
+    // The host name first: package scripts may read it. The proxy before anything talks to a mirror.
+    return [
+        identityStep(node, allNodes),
+        aptProxyStep(packages),
+        ...(transaction.cloudstackRepository ? [cloudstackRepoStep(packages)] : []),
+        baseStep(transaction.packages, transaction.withRecommends),
+        clockStep(network),
+    ];
 }
 
-function baseStep(packages: PackageSettings): RemoteStep {
-    const view = {
-        aptProxy: packages.aptProxy === undefined ? undefined : checked("url", "packages.aptProxy", packages.aptProxy),
-        basePackages: words(checkedList("package", "packages.basePackages", packages.basePackages)),
-    };
-    return { name: "base", script: script("common-base", view), deleteScript: script("common-base-delete", view), timeoutSeconds: PACKAGE_STEP_TIMEOUT_SECONDS };
+function aptProxyStep(packages: PackageSettings): RemoteStep {
+    const view = { aptProxy: packages.aptProxy === undefined ? undefined : checked("url", "packages.aptProxy", packages.aptProxy) };
+    return { name: "apt-proxy", script: script("common-apt-proxy", view), deleteScript: script("common-apt-proxy-delete", view) };
+}
+
+/** Packages stay on delete (other software may need them; the role steps remove their own). */
+function baseStep(packages: string[], withRecommends: boolean): RemoteStep {
+    const view = { packages: words(packages), withRecommends };
+    return { name: "base", script: script("common-base", view), timeoutSeconds: PACKAGE_STEP_TIMEOUT_SECONDS };
 }
 
 function identityStep(node: NodeSettings, allNodes: readonly NodeSettings[]): RemoteStep {

@@ -103,7 +103,11 @@ describe("shell helpers", () => {
                 `#!/usr/bin/python3\nimport fcntl, sys, time\nf = open("${lock}", "w")\ntry:\n    fcntl.lockf(f, fcntl.LOCK_EX | fcntl.LOCK_NB)\nexcept OSError:\n    print("E: Could not get lock ${lock}", file=sys.stderr)\n    sys.exit(100)\ntime.sleep(1)\n`,
                 { mode: 0o755 },
             );
-            const run = bash(`APT_STEPS_LOCK="$D/steps-lock"; apt_get update & first=$!; apt_get update; second=$?; wait $first; echo "exits $? $second"`, { D: dir, PATH: `${bin}:${process.env.PATH}` });
+            // After the prelude, which resets PATH: the fake, never the machine's own apt-get.
+            const run = bash(
+                `PATH="$D/bin:$PATH"; [ "$(command -v apt-get)" = "$D/bin/apt-get" ] || exit 99; APT_STEPS_LOCK="$D/steps-lock"; apt_get update & first=$!; apt_get update; second=$?; wait $first; echo "exits $? $second"`,
+                { D: dir },
+            );
             expect(run.stderr).not.toContain("Could not get lock");
             expect(run.stdout).toContain("exits 0 0");
         });
@@ -112,6 +116,75 @@ describe("shell helpers", () => {
             fs.writeFileSync(path.join(dir, "free"), "");
             const run = bash(`APT_LOCK_FILES=("$D/free" "$D/missing"); wait_for_apt_locks; echo ok`, { D: dir });
             expect(run.stdout).toBe("ok\n");
+        });
+    });
+
+    describe("apt package lists shared by a node's steps", () => {
+        /**
+         * Fake apt-get and dpkg-query: apt-get logs each call to calls.log; `install` fails while
+         * $D/stale exists (lists that no longer match the mirror) and `update` removes it.
+         */
+        function fakeApt(): Record<string, string> {
+            const bin = path.join(dir, "bin");
+            fs.mkdirSync(bin);
+            fs.mkdirSync(path.join(dir, "etc-apt"));
+            fs.writeFileSync(
+                path.join(bin, "apt-get"),
+                `#!/bin/bash\nD='${dir}'\nargs=("$@"); for a in "$@"; do case $a in update|install) cmd=$a ;; esac; done\n` +
+                    `echo "$cmd" >>"$D/calls.log"\n` +
+                    `if [ "$cmd" = update ]; then rm -f "$D/stale"; exit 0; fi\n` +
+                    `[ ! -e "$D/stale" ] || { echo "E: 404 Not Found" >&2; exit 100; }\n` +
+                    `for a in "\${args[@]}"; do case $a in -*|install) ;; *) echo "$a" >>"$D/installed" ;; esac; done\n`,
+                { mode: 0o755 },
+            );
+            fs.writeFileSync(path.join(bin, "dpkg-query"), `#!/bin/bash\ngrep -qx "\${@: -1}" '${dir}/installed' 2>/dev/null && printf 'ii |1.0'\n`, { mode: 0o755 });
+            return { D: dir };
+        }
+        // The prelude resets PATH, so the fakes go first after it; a script that would reach the real apt-get stops.
+        const step = (body: string, env: Record<string, string>) =>
+            bash(
+                `PATH="$D/bin:$PATH"; [ "$(command -v apt-get)" = "$D/bin/apt-get" ] || exit 99; ` +
+                    `APT_LOCK_FILES=(); APT_STEPS_LOCK="$D/steps-lock"; APT_UPDATED_STAMP="$D/run/updated"; APT_CONFIG_PATHS=("$D/etc-apt"); ${body}`,
+                env,
+            );
+        const calls = () => fs.readFileSync(path.join(dir, "calls.log"), "utf8").trim().split("\n");
+
+        test("a step installing right after another step's update does not update again", () => {
+            const env = fakeApt();
+            expect(step("apt_install chrony curl", env).status).toBe(0);
+            const second = step("apt_install libvirt-clients", env);
+            expect(second.status).toBe(0);
+            expect(changes(second)).toEqual(["::changed installed libvirt-clients"]);
+            expect(calls()).toEqual(["update", "install", "install"]);
+        });
+
+        test("an apt source or option changed after the update brings a new update", () => {
+            const env = fakeApt();
+            expect(step("apt_install chrony", env).status).toBe(0);
+            // A file written after the update (mtime one second later, as a repository step's write would be).
+            const source = path.join(dir, "etc-apt", "cloudstack.list");
+            fs.writeFileSync(source, "deb http://repo lab 4.19\n");
+            const later = new Date(fs.statSync(path.join(dir, "run", "updated")).mtimeMs + 1000);
+            fs.utimesSync(source, later, later);
+            expect(step("apt_install cloudstack-agent", env).status).toBe(0);
+            expect(calls()).toEqual(["update", "install", "update", "install"]);
+        });
+
+        test("lists older than APT_LISTS_FRESH_SECONDS are updated", () => {
+            const env = fakeApt();
+            expect(step("apt_install chrony", env).status).toBe(0);
+            expect(step("APT_LISTS_FRESH_SECONDS=0; apt_install curl", env).status).toBe(0);
+            expect(calls()).toEqual(["update", "install", "update", "install"]);
+        });
+
+        test("an install that fails on an earlier step's lists updates them and tries once more", () => {
+            const env = fakeApt();
+            expect(step("apt_install chrony", env).status).toBe(0);
+            fs.writeFileSync(path.join(dir, "stale"), "");
+            const run = step("apt_install nfs-kernel-server", env);
+            expect(run.status).toBe(0);
+            expect(run.stdout).toContain("apt-get install failed on the package lists of an earlier step: updating them and trying again");
+            expect(calls()).toEqual(["update", "install", "install", "update", "install"]);
         });
     });
 
