@@ -31,8 +31,20 @@ async function upgradeRequest(): Promise<UpgradeRequest | undefined> {
     return { from: plan.from, to: plan.to, api: deployed.api!, zoneId: deployed.zoneId! };
 }
 
+/**
+ * An error thrown once the program has awaited something leaves this engine's
+ * preview hanging (the Node language host built from sdk v3.68 never sees the
+ * program end); a synchronous one does not. So a refusal found after the
+ * outputs were read is reported as an error diagnostic and the program ends
+ * with 32, which the language host takes as "the program reported its error".
+ */
+async function refuse(err: Error): Promise<never> {
+    await pulumi.log.error(err.message);
+    process.exit(32);
+}
+
 async function main() {
-    const upgrade = await upgradeRequest();
+    const upgrade = await upgradeRequest().catch(refuse);
     // Pulumi records a stack trace for every resource and promise it creates;
     // for a 100-host stack that was most of a preview's time
     // (bench/preview-scale.ts). Building the graph needs none of them.
@@ -59,4 +71,4 @@ async function main() {
     };
 }
 
-export = main;
+export = main();
