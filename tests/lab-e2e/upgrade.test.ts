@@ -68,7 +68,7 @@ describeLong("upgrading CloudStack 4.19.3.0 → 4.20.1.0 through pulumi up, on l
 
     beforeAll(async () => {
         const localDir = await runCommand(path.join(REPO, "tests/lab/standin-packages/build-repo.sh"), []);
-        lab = new TestLab({ prefix: "labupg", managementPrefix: "10.77.0", publicPrefix: "10.78.0", sshPortBase: 29000, localDir: localDir.trim().split("\n").pop() });
+        lab = new TestLab({ prefix: "labupg", managementPrefix: "10.77.0", publicPrefix: "10.78.0", sshPortBase: 30500, localDir: localDir.trim().split("\n").pop() });
         await lab.down();
         inventory = await lab.up(roles.nfs, roles.database, roles.management, ...roles.kvm);
         project = await createTestProject({ stackName: "lab", config: labStackConfig(inventory, roles) });
