@@ -257,7 +257,12 @@ export const upgradeStepProvider = {
     async delete() {},
 };
 
-/** Inputs the engine could not resolve at preview arrive as its unknown sentinel. */
-function isKnown(value: unknown): boolean {
-    return !JSON.stringify(value ?? null).includes("04da6b54-80e4-46f7-96ec-b56ff0331ba9");
+/**
+ * Inputs the engine could not resolve at preview arrive as its unknown sentinel (or not at all): then the
+ * preflight waits for `up`, whose create runs it before anything changes.
+ */
+function isKnown(inputs: UpgradeStepInputs): boolean {
+    if (JSON.stringify(inputs).includes("04da6b54-80e4-46f7-96ec-b56ff0331ba9")) return false;
+    const connections = [inputs.management?.connection, ...Object.values(inputs.verification?.connections ?? {})];
+    return typeof inputs.api?.apiUrl === "string" && connections.every((c) => typeof c?.host === "string");
 }
