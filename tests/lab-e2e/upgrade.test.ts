@@ -84,7 +84,7 @@ describeLong("upgrading CloudStack 4.19.3.0 → 4.20.1.0 through pulumi up, on l
     }, 300_000);
 
     test("the upgrade is planned as the guide's steps; killed with -9 during the first agent's upgrade, the next up completes it", async () => {
-        for (const [key, value] of Object.entries(targetConfig())) await project.stack.setConfig(key, { value: JSON.stringify(value) });
+        for (const [key, value] of Object.entries(targetConfig())) await project.stack.setConfig(key, { value: typeof value === "string" ? value : JSON.stringify(value) });
         // The stand-in's own (bundled) template cannot be registered, as with a package without its template files.
         await lab.ssh(roles.management, "touch /etc/cloudstack/management/standin-no-bundled-template");
         const planned: string[] = [];
@@ -159,13 +159,13 @@ describeLong("upgrading CloudStack 4.19.3.0 → 4.20.1.0 through pulumi up, on l
     }, 1_800_000);
 
     test("a downgrade is refused at preview, naming the key", async () => {
-        await project.stack.setConfig("cloudstack:cloudstackVersion", { value: JSON.stringify(FROM) });
+        await project.stack.setConfig("cloudstack:cloudstackVersion", { value: FROM });
         const refused = await project.stack.preview().then(
             () => "the preview succeeded",
             (err: Error) => err.message,
         );
         expect(refused).toContain(`cloudstack:cloudstackVersion: "${FROM}" is older than the deployed ${TO}: a downgrade is refused`);
-        await project.stack.setConfig("cloudstack:cloudstackVersion", { value: JSON.stringify(TO) });
+        await project.stack.setConfig("cloudstack:cloudstackVersion", { value: TO });
     }, 600_000);
 });
 
