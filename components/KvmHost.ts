@@ -26,6 +26,8 @@ export interface KvmHostArgs {
     readonly physicalNetworks: readonly PhysicalNetworkSettings[];
     /** The management server's SSH public key to authorise for root; undefined when registration uses a password. */
     readonly managementPublicKey?: pulumi.Input<string>;
+    /** What must finish before the install steps run again (this node's agent upgrade). */
+    readonly after?: pulumi.Resource[];
 }
 
 export class KvmHost extends pulumi.ComponentResource {
@@ -37,7 +39,7 @@ export class KvmHost extends pulumi.ComponentResource {
         super("cloudstack:node:KvmHost", name, {}, opts);
         this.args = args;
         const context = { node: args.node, connection: args.base.connection, secrets: {}, parent: this, dependsOn: args.base.ready };
-        const installed = createRemoteSteps(context, inStage("kvm", kvmSteps(args))).last;
+        const installed = createRemoteSteps({ ...context, dependsOn: [...args.base.ready, ...(args.after ?? [])] }, inStage("kvm", kvmSteps(args))).last;
         const authorized: RemoteScript[] = args.managementPublicKey
             ? createRemoteSteps({ ...context, dependsOn: [installed] }, kvmAuthorizeKeySteps(args.managementPublicKey)).all
             : [];

@@ -44,6 +44,10 @@ export interface PreChangeBackupArgs {
     readonly settings: Settings;
     /** SSH connection to the database node (NodeBase.connection). */
     readonly connection: pulumi.Input<SshTarget>;
+    /** What the dump is for when not backup.beforeChange (the upgrade's: one dump per from → to). */
+    readonly fingerprint?: string;
+    /** File name prefix of the dump (default `<stack>-db-before-up`). */
+    readonly prefix?: string;
 }
 
 export class PreChangeBackup extends pulumi.dynamic.Resource {
@@ -60,9 +64,9 @@ export class PreChangeBackup extends pulumi.dynamic.Resource {
                 engine: settings.packages.databaseEngine,
                 // The program runs in the project directory, which relative backup directories are relative to.
                 directory: path.resolve(settings.backup.directory),
-                prefix: `${settings.stack}-db-before-up`,
+                prefix: args.prefix ?? `${settings.stack}-db-before-up`,
                 keep: settings.backup.keep,
-                fingerprint: changeFingerprint(settings),
+                fingerprint: args.fingerprint ?? changeFingerprint(settings),
                 lastBackup: undefined,
             },
             { ...opts, additionalSecretOutputs: ["connection"] },

@@ -22,8 +22,10 @@ import { prometheusGlobalSettings, PrometheusRestart } from "./Monitoring";
 import { NfsServer } from "./NfsServer";
 import { NodeBase } from "./NodeBase";
 import { PreChangeBackup } from "./PreChangeBackup";
+import { Upgrade } from "./Upgrade";
 import { Verification } from "./Verification";
 import { describeTopology, logFilesOf } from "../config/topology";
+import { ApiConnection } from "../providers/cloudstack/resource";
 import { Zone } from "./Zone";
 
 export interface CloudOutputs {
@@ -36,6 +38,8 @@ export interface CloudOutputs {
     logFiles: Record<string, string[]>;
     topology: string;
     apiKeys: pulumi.Output<{ apiKey: string; secretKey: string }>;
+    /** The upgrade this update ran (none: undefined), and the virtual routers it says to restart. */
+    upgrade?: { from: string; to: string; routersToRestart: pulumi.Output<string[] | undefined> };
 }
 
 function keysOf(zone: Zone): pulumi.Output<{ apiKey: string; secretKey: string }> {
@@ -105,7 +109,15 @@ function secondPhase(settings: Settings, built: { database: DatabaseServer; mana
     };
 }
 
-export function deployCloud(settings: Settings): CloudOutputs {
+/** An upgrade this update makes (config/upgradePlan.ts), with the running cloud's API and zone from the stack's outputs. */
+export interface UpgradeRequest {
+    from: string;
+    to: string;
+    api: ApiConnection;
+    zoneId: string;
+}
+
+export function deployCloud(settings: Settings, upgradeRequest?: UpgradeRequest): CloudOutputs {
     if (isZoneOnly(settings)) return deployZoneOnly(settings);
     const { secrets } = settings;
     const { mysqlRootPassword, cloudDbPassword, deployAdminPassword, adminPassword, managementServerKey, databaseKey } = cloudSecrets(secrets);
@@ -123,6 +135,17 @@ export function deployCloud(settings: Settings): CloudOutputs {
     const beforeChange = settings.backup.beforeChange
         ? [new PreChangeBackup("pre-change-backup", { settings, connection: databaseBase.connection }, { parent: databaseBase, dependsOn: databaseBase.ready })]
         : [];
+    // Only when this update upgrades CloudStack: the guide's steps, before the install steps run with the new version.
+    const upgrade = upgradeRequest
+        ? new Upgrade("upgrade", {
+              settings,
+              ...upgradeRequest,
+              connections: Object.fromEntries(settings.nodes.map((n) => [n.name, baseOf(n.name).connection])),
+              managementAddresses: Object.fromEntries(settings.nodes.map((n) => [n.name, baseOf(n.name).managementAddress])),
+              cloudDbPassword,
+              basesReady: [...bases.values()].flatMap((b) => b.ready),
+          })
+        : undefined;
 
     const nfs = new NfsServer(`${nfsNode.name}-nfs`, {
         node: nfsNode,
@@ -161,7 +184,7 @@ export function deployCloud(settings: Settings): CloudOutputs {
             managementServerKey,
             databaseKey,
             apiUrl: settings.zone.apiUrl,
-            after: beforeChange,
+            after: [...beforeChange, ...(upgrade?.managementDone ?? [])],
         },
     );
 
@@ -177,6 +200,7 @@ export function deployCloud(settings: Settings): CloudOutputs {
                 packages: settings.packages,
                 physicalNetworks: settings.zone.physicalNetworks,
                 managementPublicKey: needsKey(node.name) ? management.sshPublicKey : undefined,
+                after: upgrade?.nodeDone.has(node.name) ? [upgrade.nodeDone.get(node.name)!] : undefined,
             }),
         ]),
     );
@@ -220,7 +244,7 @@ export function deployCloud(settings: Settings): CloudOutputs {
             api: zone.connection,
             zoneId: zone.zoneId,
         },
-        { dependsOn: [...zone.ready, ...cloudMonkey, ...(prometheus.step ? [prometheus.step] : []), ...kvmVerifications, databaseLockedDown] },
+        { dependsOn: [...zone.ready, ...cloudMonkey, ...(prometheus.step ? [prometheus.step] : []), ...kvmVerifications, databaseLockedDown, ...(upgrade?.done ?? [])] },
     );
 
     return {
@@ -235,5 +259,6 @@ export function deployCloud(settings: Settings): CloudOutputs {
         logFiles: logFilesOf(settings),
         topology: describeTopology(settings),
         apiKeys: keysOf(zone),
+        upgrade: upgrade && upgradeRequest ? { from: upgradeRequest.from, to: upgradeRequest.to, routersToRestart: upgrade.routersToRestart } : undefined,
     };
 }

@@ -14,7 +14,7 @@ import { readNetwork } from "./read/network";
 import { readNfs } from "./read/nfs";
 import { readNode, readSsh } from "./read/nodes";
 import { readSecrets } from "./read/secrets";
-import { readBackup, readDatabase, readKvm, readManagement, readMonitoring, readPackages } from "./read/services";
+import { readBackup, readDatabase, readKvm, readManagement, readMonitoring, readPackages, readUpgrade } from "./read/services";
 import { readZone } from "./read/zone";
 import { Settings } from "./settings";
 import { NAMESPACE } from "./namespace";
@@ -48,6 +48,7 @@ export function buildSettings(raw: RawObject, ctx: ConfigContext, problems: Conf
     const kvm = readKvm(section("kvm"));
     const monitoring = readMonitoring(section("monitoring"));
     const backup = readBackup(section("backup"), ctx.stack);
+    const upgrade = top.has("upgrade") ? readUpgrade(section("upgrade")) : undefined;
     const destroyData = top.boolean("destroyData", false);
     top.rejectUnknown();
 
@@ -64,6 +65,7 @@ export function buildSettings(raw: RawObject, ctx: ConfigContext, problems: Conf
         zone,
         monitoring,
         backup,
+        ...(upgrade ? { upgrade } : {}),
         secrets,
         destroyData,
     };

@@ -267,6 +267,16 @@ export interface BackupSettings {
     beforeChange: boolean;
 }
 
+/** How `pulumi up` upgrades a running cloud to a new cloudstackVersion (README "Upgrading"). */
+export interface UpgradeSettings {
+    /** Upgrade even when `verify` does not pass on the running cloud before it (default false: refused). */
+    ignoreVerify: boolean;
+    /** Where the target's SystemVM template is registered from when it is not (default: packages.systemVmTemplateUrl, else the target line's documented URL). */
+    systemVmTemplateUrl?: string;
+    /** How long each KVM host may take to come back Up after its agent upgrade, and each API wait of the upgrade. */
+    waitSeconds: number;
+}
+
 /** Secrets given by the user; undefined ones are generated and kept in state as secrets. */
 export interface SecretSettings {
     mysqlRootPassword?: pulumi.Output<string>;
@@ -297,6 +307,8 @@ export interface Settings {
     zone: ZoneSettings;
     monitoring: MonitoringSettings;
     backup: BackupSettings;
+    /** Only when the stack has an `upgrade` section: settings the program had before keep their verify fingerprint. */
+    upgrade?: UpgradeSettings;
     secrets: SecretSettings;
     /** Remove databases, /export contents and data disks on destroy. */
     destroyData: boolean;

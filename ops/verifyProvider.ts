@@ -22,7 +22,7 @@ export interface VerificationInputs {
     fingerprint: string;
 }
 
-function contextOf(inputs: VerificationInputs): OpsContext {
+export function contextOf(inputs: VerificationInputs): OpsContext {
     const nodes = inputs.settings.nodes.map((node) => ({
         name: node.name,
         roles: node.roles,

@@ -4,16 +4,13 @@ import { ConfigProblems } from "../problems";
 import { isSafe } from "../safeValues";
 import { Settings } from "../settings";
 import { isZoneOnly } from "../zoneOnly";
+import { checkCloudstackRelease } from "./release";
 import { checkIp, K } from "./values";
 
 export function checkPackagesAndPaths(settings: Settings, problems: ConfigProblems): void {
     if (isZoneOnly(settings)) return;
     const { packages, nfs } = settings;
-    if (!/^\d+\.\d+\.\d+\.\d+$/.test(packages.cloudstackVersion)) {
-        problems.add(K("cloudstackVersion"), packages.cloudstackVersion, "expected a four-part version such as 4.19.3.0");
-    } else if (!packages.cloudstackVersion.startsWith("4.19.")) {
-        problems.add(K("cloudstackVersion"), packages.cloudstackVersion, "this program deploys CloudStack 4.19 (Java 11, noble packages); other versions need other host settings");
-    }
+    checkCloudstackRelease(packages, problems);
     const [repoUrl, ...suite] = packages.cloudstackRepo.split(/\s+/);
     if (!isSafe("url", repoUrl ?? "") || suite.length !== 2) {
         problems.add(K("packages.cloudstackRepo"), packages.cloudstackRepo, 'expected "URL SUITE COMPONENT", e.g. "https://download.cloudstack.org/ubuntu noble 4.19"');
@@ -23,6 +20,7 @@ export function checkPackagesAndPaths(settings: Settings, problems: ConfigProble
         ["packages.systemVmTemplateUrl", packages.systemVmTemplateUrl],
         ["packages.cloudMonkeyUrl", packages.cloudMonkeyUrl],
         ["packages.aptProxy", packages.aptProxy ?? ""],
+        ["upgrade.systemVmTemplateUrl", settings.upgrade?.systemVmTemplateUrl ?? ""],
     ];
     for (const [key, url] of urls) {
         if (url !== "" && !isSafe("url", url)) problems.add(K(key), url, "expected an http(s) URL");

@@ -1,7 +1,8 @@
 /** Reads what the nodes install and run: packages, database, management server, KVM, monitoring and backups. */
 import { DEFAULTS } from "../defaults";
+import { releaseLineOf } from "../cloudstackReleases";
 import { FieldReader } from "../fields";
-import { BackupSettings, DatabaseSettings, KvmSettings, ManagementSettings, MonitoringSettings, NodeSettings, PackageSettings } from "../settings";
+import { UpgradeSettings, BackupSettings, DatabaseSettings, KvmSettings, ManagementSettings, MonitoringSettings, NodeSettings, PackageSettings } from "../settings";
 
 export function readPackages(r: FieldReader, top: FieldReader): PackageSettings {
     const packages: PackageSettings = {
@@ -14,12 +15,18 @@ export function readPackages(r: FieldReader, top: FieldReader): PackageSettings 
         basePackages: r.stringList("basePackages", DEFAULTS.basePackages),
         nfsServerPackage: r.string("nfsServerPackage", DEFAULTS.nfsServerPackage),
         kvmPackages: r.stringList("kvmPackages", DEFAULTS.kvmPackages),
-        systemVmTemplateUrl: r.has("systemVmTemplateUrl") && r.raw.systemVmTemplateUrl === "" ? "" : r.string("systemVmTemplateUrl", DEFAULTS.systemVmTemplateUrl),
+        // The default is the template of the release's line (4.20 needs its own), the 4.19 one for unknown releases.
+        systemVmTemplateUrl: r.has("systemVmTemplateUrl") && r.raw.systemVmTemplateUrl === "" ? "" : r.string("systemVmTemplateUrl", defaultTemplateUrl(top)),
         cloudMonkeyUrl: r.has("cloudMonkeyUrl") && r.raw.cloudMonkeyUrl === "" ? "" : r.string("cloudMonkeyUrl", DEFAULTS.cloudMonkeyUrl),
         aptProxy: r.optionalString("aptProxy"),
     };
     r.rejectUnknown();
     return packages;
+}
+
+function defaultTemplateUrl(top: FieldReader): string {
+    const version = typeof top.raw.cloudstackVersion === "string" ? top.raw.cloudstackVersion : DEFAULTS.cloudstackVersion;
+    return releaseLineOf(version)?.systemVmTemplate.url ?? DEFAULTS.systemVmTemplateUrl;
 }
 
 export function readDatabase(r: FieldReader, packages: PackageSettings, nodes: NodeSettings[]): DatabaseSettings {
@@ -78,4 +85,14 @@ export function readBackup(r: FieldReader, stack: string): BackupSettings {
     };
     r.rejectUnknown();
     return backup;
+}
+
+export function readUpgrade(r: FieldReader): UpgradeSettings {
+    const upgrade: UpgradeSettings = {
+        ignoreVerify: r.boolean("ignoreVerify", false),
+        systemVmTemplateUrl: r.optionalString("systemVmTemplateUrl"),
+        waitSeconds: r.integer("waitSeconds", 900, 60, 86400),
+    };
+    r.rejectUnknown();
+    return upgrade;
 }

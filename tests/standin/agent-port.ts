@@ -5,7 +5,7 @@
  *
  * Stand-in protocol (the lab's agent-standin.py speaks the other end), one
  * line each way:
- *   agent  → server  `startup guid=<guid from agent.properties>`
+ *   agent  → server  `startup guid=<guid from agent.properties>[ version=<agent version>]`
  *   server → agent   `ready hosts=<management servers>@<indirect.agent.lb.algorithm>`
  * The ready line stands for ReadyCommand carrying the management server list
  * (agent/src/main/java/com/cloud/agent/Agent.java@4.19.3.0:854-867), which the
@@ -141,7 +141,10 @@ export class AgentPort {
                 if (buffer.length > 4096) socket.destroy();
                 return;
             }
-            const match = /^startup guid=(\S+)$/.exec(buffer.slice(0, end).trim());
+            // The agent's version travels in its StartupCommand and is only recorded (ResourceManagerImpl.java@4.19.3.0:2338):
+            // 4.19.3.0 checks the wire protocol's version alone (core/src/main/java/com/cloud/agent/transport/Request.java@4.19.3.0:89-95,490-495),
+            // so an agent newer than the server is not refused.
+            const match = /^startup guid=(\S+)(?: version=(\S+))?$/.exec(buffer.slice(0, end).trim());
             const candidate = match ? agentGuid(match[1]) : undefined;
             // A known host, one addHost waits for, or a deleted one registering again; any other agent is turned away.
             const expected = candidate && (this.hostRow(candidate) || this.waiters.get(candidate)?.length || this.readdRemoved(candidate));
@@ -159,6 +162,7 @@ export class AgentPort {
             // and :124 (Connecting → Ready → Up): the ready line is the ReadyCommand.
             if (row) {
                 row.state = "Up";
+                if (match?.[2]) row.version = match[2];
                 this.save();
             }
             const waiting = this.waiters.get(key) ?? [];

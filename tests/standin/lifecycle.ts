@@ -142,6 +142,7 @@ function createSystemVm(data: StandInData, runtime: Runtime, zoneId: string, typ
         publicip: publicIp,
         publicVlanId: vlan.id,
         linklocalip: `169.254.${row.dbId % 256}.${(row.dbId * 7) % 254 + 1}`,
+        templateId: readySystemTemplate(data, zoneId, runtime.now())?.templateId,
     };
     data.systemVms.push(vm);
     // Its ROOT volume on the pool it was deployed to, allocated with the VM

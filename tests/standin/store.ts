@@ -110,6 +110,8 @@ export interface HostRow extends Row {
     resourcestate: "Enabled" | "Disabled" | "PrepareForMaintenance" | "Maintenance" | "ErrorInMaintenance";
     guid: string;
     username?: string;
+    /** The agent's version from its StartupCommand (server/src/main/java/com/cloud/resource/ResourceManagerImpl.java@4.19.3.0:2338). */
+    version?: string;
 }
 
 export interface PoolRow extends Row {
@@ -144,6 +146,8 @@ export interface SystemVmRow extends Row {
     publicip: string;
     publicVlanId: string;
     linklocalip: string;
+    /** The SYSTEM template it was started from. */
+    templateId?: string;
 }
 
 /**
@@ -171,6 +175,12 @@ export interface TemplateCopy {
     zoneId: string;
     /** Epoch ms when the copy on the image store is ready; null: never (the download failed). */
     readyAt: number | null;
+    /**
+     * USER: registered through registerTemplate; the schema upgrade makes a template of the new
+     * release's name SYSTEM (engine/schema/src/main/java/com/cloud/upgrade/SystemVmTemplateRegistration.java@4.19.3.0:903-907).
+     * Absent: SYSTEM.
+     */
+    type?: "SYSTEM" | "USER";
 }
 
 export interface UserRow extends Row {

@@ -14,6 +14,7 @@ import {
     managementSteps,
     nfsSteps,
 } from "../../components/steps";
+import { agentUpgradeSteps, managementUpgradeSteps } from "../../components/steps/upgrade";
 import { RemoteStep } from "../../providers/remote/step";
 
 export interface NamedStep {
@@ -51,6 +52,11 @@ export function allSteps(settings: Settings): NamedStep[] {
             ...kvmSteps({ kvm: settings.kvm, network: settings.network, packages: settings.packages, physicalNetworks: settings.zone.physicalNetworks }),
             ...kvmAuthorizeKeySteps("ssh-rsa AAAAB3NzaC1yc2E= cloud@cloudstack-mgmt"),
             ...kvmVerifySteps(settings.zone.physicalNetworks),
+        ],
+        // An upgrade from the release before (the versions only name markers and pins).
+        upgrade: [
+            ...managementUpgradeSteps({ from: "4.19.2.0", to: settings.packages.cloudstackVersion }, settings.packages, settings.management),
+            ...agentUpgradeSteps({ from: "4.19.2.0", to: settings.packages.cloudstackVersion }, settings.packages),
         ],
     };
     return Object.entries(byRole).flatMap(([role, steps]) => steps.map((step) => ({ id: `${role}/${step.name}`, step })));

@@ -31,7 +31,8 @@ export function renderHost(data: StandInData, host: HostRow) {
         state: host.state,
         resourcestate: host.resourcestate,
         hypervisor: host.type === "Routing" ? "KVM" : undefined,
-        version: "4.19.3.0",
+        // What its agent reported at startup (ResourceManagerImpl.java@4.19.3.0:2338).
+        version: host.version ?? "4.19.3.0",
         created: host.created,
     };
 }

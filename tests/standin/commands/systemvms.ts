@@ -1,6 +1,7 @@
 /** System VMs and the SystemVM template as listSystemVms / destroySystemVm / listTemplates show them. */
 import { asyncJob, Commands, existing, filterRows, list, object, ref } from "../command";
 import { PARAM_ERROR, serverApiError } from "../errors";
+import * as crypto from "crypto";
 import { live, markRemoved, StandInData, SystemVmRow, TemplateCopy } from "../store";
 
 /** The id of the KVM SystemVM template seeded by cloud-install-sys-tmplt (the same row in every zone). */
@@ -9,6 +10,13 @@ const SYSTEM_TEMPLATE_NAME = "SystemVM Template (KVM)";
 
 /** api/src/main/java/com/cloud/hypervisor/Hypervisor.java@4.19.3.0 HypervisorType names besides KVM. */
 const OTHER_HYPERVISORS = ["xenserver", "hyperv", "vmware", "baremetal", "simulator", "ovm", "ovm3", "lxc", "custom", "any"];
+
+/** A few of the guest OS rows 4.19's schema carries (setup/db/db/schema-*.sql), with stable ids here. */
+const DEBIAN_OS_TYPES = [
+    { id: "a1d2c3e4-0000-4000-8000-000000000072", description: "Debian GNU/Linux 7(64-bit)" },
+    { id: "a1d2c3e4-0000-4000-8000-000000000286", description: "Debian GNU/Linux 11 (64-bit)" },
+    { id: "a1d2c3e4-0000-4000-8000-000000000336", description: "Debian GNU/Linux 12 (64-bit)" },
+];
 
 const TEMPLATE_FILTERS = ["featured", "self", "selfexecutable", "shared", "sharedexecutable", "executable", "community", "all"] as const;
 
@@ -28,9 +36,13 @@ export function addSystemTemplate(data: StandInData, zoneId: string, readyAt: nu
     data.templates.push({ templateId, name, zoneId, readyAt });
 }
 
-/** The first Ready SYSTEM template of the zone, as findSystemVMReadyTemplate picks one to start system VMs from. */
+/**
+ * The Ready SYSTEM template of the zone that findSystemVMReadyTemplate picks to start system VMs from: the
+ * newest (engine/schema/src/main/java/com/cloud/storage/dao/VMTemplateDaoImpl.java@4.19.3.0:561-575, ordered by
+ * id descending; here the copies' order of creation). A registered USER template is not one.
+ */
 export function readySystemTemplate(data: StandInData, zoneId: string, now: number): TemplateCopy | undefined {
-    return data.templates.find((t) => t.zoneId === zoneId && t.readyAt !== null && t.readyAt <= now);
+    return [...data.templates].reverse().find((t) => t.zoneId === zoneId && t.type !== "USER" && t.readyAt !== null && t.readyAt <= now);
 }
 
 function renderVm(data: StandInData, vm: SystemVmRow, state: string = vm.state) {
@@ -47,7 +59,7 @@ function renderVm(data: StandInData, vm: SystemVmRow, state: string = vm.state) 
         privateip: vm.privateip,
         publicip: vm.publicip,
         linklocalip: vm.linklocalip,
-        templateid: SYSTEM_TEMPLATE_ID,
+        templateid: vm.templateId ?? SYSTEM_TEMPLATE_ID,
         created: vm.created,
     };
 }
@@ -101,7 +113,7 @@ export const systemVmCommands: Commands = {
             const filter = templateFilter(params.templatefilter);
             // server/src/main/java/com/cloud/api/query/QueryManagerImpl.java@4.19.3.0:4498: no hypervisor in any cluster yet → an empty list.
             if (!live(data.clusters).length) return list("template", []);
-            // Only the SYSTEM templates exist here; they belong to the system account and are neither public nor featured,
+            // SYSTEM templates and the admin's own registered (private) ones exist here; none is public or featured,
             // so the root admin sees them with `all` alone (QueryManagerImpl.java@4.19.3.0:4448 listAll; :4793 showDomr).
             if (filter !== "all") return list("template", []);
             // QueryManagerImpl.java@4.19.3.0:4468 HypervisorType.getType: case-insensitive; an unknown name is None, which
@@ -115,7 +127,7 @@ export const systemVmCommands: Commands = {
                     (params.id === undefined || t.templateId === params.id) &&
                     (params.name === undefined || t.name === params.name) &&
                     // QueryManagerImpl.java@4.19.3.0:4815: templatetype compared in the database (case-insensitive collation).
-                    (params.templatetype === undefined || params.templatetype.toUpperCase() === "SYSTEM") &&
+                    (params.templatetype === undefined || params.templatetype.toUpperCase() === (t.type ?? "SYSTEM")) &&
                     !otherHypervisor,
             );
             return list(
@@ -125,7 +137,7 @@ export const systemVmCommands: Commands = {
                     return {
                         id: copy.templateId,
                         name: copy.name,
-                        templatetype: "SYSTEM",
+                        templatetype: copy.type ?? "SYSTEM",
                         hypervisor: "KVM",
                         zoneid: copy.zoneId,
                         zonename: data.zones.find((z) => z.id === copy.zoneId)?.name,
@@ -134,6 +146,37 @@ export const systemVmCommands: Commands = {
                     };
                 }),
             );
+        },
+    },
+    /**
+     * registerTemplate (api/src/main/java/org/apache/cloudstack/api/command/user/template/RegisterTemplateCmd.java@4.19.3.0):
+     * format, hypervisor, name and url required (:69-75, :84, :108); zoneid or zoneids, not both, -1 alone meaning
+     * every zone (:233-245, :343-353). Synchronous: the template is listed at once, its copies Ready once downloaded.
+     */
+    registerTemplate: {
+        required: "format hypervisor name url",
+        optional: "displaytext zoneid zoneids ostypeid bits isextractable passwordenabled ispublic isfeatured isrouting requireshvm checksum sshkeyenabled directdownload details templatetag account domainid projectid",
+        run(ctx) {
+            const { data, params, runtime } = ctx;
+            if (params.zoneid !== undefined && params.zoneids !== undefined) throw serverApiError(PARAM_ERROR, "Both zoneid and zoneids cannot be specified at the same time");
+            if (params.zoneid === undefined && params.zoneids === undefined) throw serverApiError(PARAM_ERROR, "Either zoneid or zoneids is required. Both cannot be null.");
+            const asked = (params.zoneids ?? params.zoneid!).split(",");
+            if (asked.length > 1 && asked.includes("-1")) throw serverApiError(PARAM_ERROR, "Parameter zoneids cannot combine all zones (-1) option with other zones");
+            const zones = asked.includes("-1") ? live(data.zones) : asked.map((id) => ref({ ...ctx, params: { zoneid: id } }, "zoneid", live(data.zones)));
+            const templateId = crypto.randomUUID();
+            for (const zone of zones) data.templates.push({ templateId, name: params.name, zoneId: zone.id, readyAt: runtime.now() + runtime.templateReadyMs, type: "USER" });
+            return list(
+                "template",
+                zones.map((zone) => ({ id: templateId, name: params.name, displaytext: params.displaytext ?? params.name, templatetype: "USER", hypervisor: "KVM", format: params.format, zoneid: zone.id, zonename: zone.name, isready: false })),
+            );
+        },
+    },
+    /** Guest OS types (server/src/main/java/com/cloud/server/ManagementServerImpl.java@4.19.3.0 listGuestOSByCriteria); a few of 4.19's Debian rows. */
+    listOsTypes: {
+        optional: "id description keyword oscategoryid fordisplay",
+        run(ctx) {
+            const rows = DEBIAN_OS_TYPES.filter((t) => (ctx.params.keyword === undefined || t.description.includes(ctx.params.keyword)) && (ctx.params.id === undefined || t.id === ctx.params.id));
+            return list("ostype", rows);
         },
     },
 };

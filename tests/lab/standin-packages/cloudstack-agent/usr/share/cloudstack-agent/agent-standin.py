@@ -3,7 +3,9 @@
 
 Speaks the stand-in server's agent protocol (tests/standin/agent-port.ts):
 connects to a management server from `host=` in agent.properties on `port=`,
-sends `startup guid=<guid>`, and on `ready hosts=<list>@<algorithm>` writes
+sends `startup guid=<guid> version=<package version>` (the StartupCommand
+carries the agent's version, which the server records:
+server/src/main/java/com/cloud/resource/ResourceManagerImpl.java@4.19.3.0:2338), and on `ready hosts=<list>@<algorithm>` writes
 that value to `host=` in agent.properties, as the real agent persists the
 ReadyCommand's management server list (agent/src/main/java/com/cloud/agent/
 Agent.java@4.19.3.0:808-815, separator IAgentShell.java@4.19.3.0:28). Then it
@@ -23,6 +25,9 @@ import time
 
 PROPERTIES = os.environ.get("AGENT_PROPERTIES", "/etc/cloudstack/agent/agent.properties")
 RETRY_SECONDS = float(os.environ.get("AGENT_RETRY_SECONDS", "5"))
+# The package's release (written by build-repo.sh).
+RELEASE_FILE = "/usr/share/cloudstack-agent/release"
+VERSION = open(RELEASE_FILE).read().split()[0] if os.path.exists(RELEASE_FILE) else "4.19.3.0"
 
 
 def log(*words):
@@ -65,7 +70,7 @@ def servers(host_value):
 def session(host, port, guid):
     with socket.create_connection((host, port), timeout=10) as conn:
         log("connected to", host, port)
-        conn.sendall(("startup guid=%s\n" % guid).encode())
+        conn.sendall(("startup guid=%s version=%s\n" % (guid, VERSION)).encode())
         conn.settimeout(None)
         reader = conn.makefile("r", encoding="utf-8")
         line = reader.readline().strip()

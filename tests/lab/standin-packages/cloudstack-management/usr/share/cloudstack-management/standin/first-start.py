@@ -1,17 +1,34 @@
 #!/usr/bin/python3
 """STAND-IN for what the real management server does before it serves: it
-refuses to start without a reachable database holding the schema, upgrades the
-schema cloudstack-setup-databases left at 4.0.0 to the package's version and
-saves the default configuration values, and on the first start it creates the
-SSH key pair it adds KVM hosts with. The API answers only after this."""
+refuses to start without a reachable database holding the schema, refuses a
+database newer than itself, upgrades the schema to the package's version
+(from the 4.0.0 cloudstack-setup-databases leaves, or from an older release
+after a package upgrade) and saves the default configuration values; an
+upgrade from another release line makes sure of that line's SystemVM
+template; on the first start it creates the SSH key pair it adds KVM hosts
+with. The API answers only after this.
+
+/etc/cloudstack/management/standin-no-bundled-template (tests only): the
+package's own template cannot be registered (the real package without its
+templates/systemvm files, or with a checksum mismatch).
+"""
+import json
 import os
 import subprocess
 import sys
+import time
+import uuid
 
 sys.path.insert(0, "/usr/share/cloudstack-management/standin")
 from dbprops import read_properties  # noqa: E402
 
-PACKAGE_VERSION = "4.19.3.0"
+# The package's release and the SystemVM template it registers (written by build-repo.sh; the real one
+# reads its own jar's implementation version, DatabaseUpgradeChecker.java@4.19.3.0:452, and the template
+# from templates/systemvm/metadata.ini, SystemVmTemplateRegistration.java@4.19.3.0:92-94).
+RELEASE_FILE = "/usr/share/cloudstack-management/release"
+PACKAGE_VERSION, TEMPLATE_NAME = (open(RELEASE_FILE).read().split() + ["", ""])[:2] if os.path.exists(RELEASE_FILE) else ("4.19.3.0", "systemvm-kvm-4.19.1")
+NO_BUNDLED_TEMPLATE = "/etc/cloudstack/management/standin-no-bundled-template"
+STATE_FILE = "/var/lib/cloudstack/management/standin-state.json"
 # Columns the upgrades add to cloud.configuration (ConfigurationVO's columns,
 # framework/config/src/main/java/org/apache/cloudstack/framework/config/impl/ConfigurationVO.java@4.19.3.0:50-84).
 CONFIGURATION_COLUMNS = [
@@ -50,9 +67,60 @@ check = sql("SELECT COUNT(*) FROM cloud.version")
 if check.returncode != 0 or check.stdout.strip() in ("", "0"):
     sys.exit("cannot use the cloud database at %s:%s: %s" % (props["db.cloud.host"], props["db.cloud.port"], check.stderr.strip() or "no schema"))
 
+def parts(version):
+    return tuple(int(p) for p in version.split("."))
+
+
+def line(version):
+    return ".".join(version.split(".")[:2])
+
+
+# VersionDaoImpl.getCurrentVersion: the newest version whose upgrade completed.
+done = [v for v in sql("SELECT version FROM cloud.version WHERE step = 'Complete'").stdout.split() if v]
+db_version = max(done, key=parts) if done else "4.0.0"
+# engine/schema/src/main/java/com/cloud/upgrade/DatabaseUpgradeChecker.java@4.19.3.0:466-467: a database newer
+# than the software stops the start.
+if parts(db_version + ".0" * (4 - len(db_version.split(".")))) > parts(PACKAGE_VERSION):
+    sys.exit("Database version %s is higher than management software version %s" % (db_version, PACKAGE_VERSION))
+
+
+def live(rows):
+    return [r for r in rows if not r.get("removed")]
+
+
+def make_template_sure():
+    """SystemVmTemplateRegistration.updateSystemVmTemplates (SystemVmTemplateRegistration.java@4.19.3.0:887-935):
+    a template of the new release's name already registered becomes SYSTEM (:903-907); otherwise the package's
+    own file is registered in every zone with an NFS image store (:788-860), and when that cannot be done the
+    upgrade fails (:909-915) and the server does not start."""
+    if not os.path.exists(STATE_FILE):
+        return
+    with open(STATE_FILE) as f:
+        state = json.load(f)
+    templates = state.setdefault("templates", [])
+    named = [t for t in templates if t.get("name") == TEMPLATE_NAME]
+    if named:
+        for t in named:
+            t["type"] = "SYSTEM"
+    else:
+        if os.path.exists(NO_BUNDLED_TEMPLATE):
+            sys.exit("%s KVM SystemVm template not found. Cannot upgrade system Vms" % TEMPLATE_NAME.split("-")[2])
+        zones = {s["zoneId"] for s in live(state.get("imageStores", []))}
+        template_id = str(uuid.uuid4())
+        for zone in live(state.get("zones", [])):
+            if zone["id"] in zones:
+                templates.append({"templateId": template_id, "name": TEMPLATE_NAME, "zoneId": zone["id"], "readyAt": int(time.time() * 1000), "type": "SYSTEM"})
+    temp = STATE_FILE + ".first-start.tmp"
+    with open(temp, "w") as f:
+        json.dump(state, f)
+    os.chmod(temp, 0o600)
+    os.replace(temp, STATE_FILE)
+
+
 # DatabaseUpgradeChecker runs the upgrades from the database's version to the package's before anything else
-# (engine/schema/src/main/java/com/cloud/upgrade/DatabaseUpgradeChecker.java@4.19.3.0:440-475).
-if sql("SELECT COUNT(*) FROM cloud.version WHERE version = '%s'" % PACKAGE_VERSION).stdout.strip() == "0":
+# (engine/schema/src/main/java/com/cloud/upgrade/DatabaseUpgradeChecker.java@4.19.3.0:440-475); each writes its
+# `version` row, Complete when done (:366-367, :407-409).
+if db_version != PACKAGE_VERSION:
     existing = set(sql("SELECT column_name FROM information_schema.columns WHERE table_schema = 'cloud' AND table_name = 'configuration'").stdout.split())
     for column, kind in CONFIGURATION_COLUMNS:
         if column not in existing:
@@ -62,6 +130,10 @@ if sql("SELECT COUNT(*) FROM cloud.version WHERE version = '%s'" % PACKAGE_VERSI
     for category, name, value in DEFAULTS:
         sql("INSERT IGNORE INTO cloud.configuration (category, instance, component, name, value, default_value, description) "
             "VALUES ('%s', 'DEFAULT', 'management-server', '%s', '%s', '%s', '')" % (category, name, value, value))
+    # An upgrade between release lines carries the new line's template; the first start of a fresh install
+    # (from 4.0.0) leaves that to the image store's addition (tests/standin/commands/storage.ts).
+    if db_version != "4.0.0" and line(db_version) != line(PACKAGE_VERSION):
+        make_template_sure()
     done = sql("INSERT INTO cloud.version (version, updated, step) VALUES ('%s', NOW(), 'Complete')" % PACKAGE_VERSION)
     if done.returncode != 0:
         sys.exit("schema upgrade failed: %s" % done.stderr.strip())

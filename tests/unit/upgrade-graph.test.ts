@@ -1,0 +1,168 @@
+/**
+ * The upgrade's place in the resource graph (Pulumi mocks): none of its
+ * resources on a fresh or unchanged stack; when upgrading, the guide's steps
+ * in the guide's order, the management server before any agent, one KVM
+ * host after another, the node components' install steps after their node's
+ * upgrade, and the final verify after all of it.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { Settings } from "../../config/settings";
+import { settingsFromConfig } from "../../config/readSettings";
+import { UpgradeRequest } from "../../components/deployCloud";
+import { unpackText } from "../../providers/remote/packedText";
+import { clone, readStackFile } from "../support/stackConfig";
+
+interface Registered {
+    urn: string;
+    type: string;
+    name: string;
+    parent: string;
+    dependencies: string[];
+    custom: boolean;
+    inputs: Record<string, unknown>;
+}
+
+let registered: Registered[] = [];
+
+beforeAll(async () => {
+    await pulumi.runtime.setMocks(
+        {
+            newResource: (args) => ({
+                id: `${args.name}-id`,
+                state: { ...args.inputs, outputs: { publicKey: "ssh-rsa AAAAmock cloud@mgmt" }, value: `generated-${args.name}`, managementAddress: "10.15.0.99", publicAddress: "10.10.0.99", apiKey: "k", secretKey: "s" },
+            }),
+            call: (args) => args.inputs,
+        },
+        "cloudstack-infra",
+        "test",
+        false,
+    );
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const monitor = require("@pulumi/pulumi/runtime/settings").getMonitor();
+    const register = monitor.registerResource.bind(monitor);
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    monitor.registerResource = (req: any, callback: any) =>
+        register(req, (err: unknown, resp: { getUrn(): string } | undefined) => {
+            if (resp) {
+                registered.push({
+                    urn: resp.getUrn(),
+                    type: req.getType(),
+                    name: req.getName(),
+                    parent: req.getParent(),
+                    dependencies: req.getDependenciesList(),
+                    custom: req.getCustom(),
+                    inputs: req.getObject()?.toJavaScript() ?? {},
+                });
+            }
+            callback(err, resp);
+        });
+});
+
+/** The dev stack at `version` (Java 17 for 4.20) with `count` KVM hosts. */
+function settingsFor(version: string, count: number): Settings {
+    const raw = clone(readStackFile("dev")) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    raw.cloudstackVersion = version;
+    if (version.startsWith("4.20.")) raw.packages = { ...(raw.packages ?? {}), javaPackage: "openjdk-17-jre-headless", javaBinary: "/usr/lib/jvm/java-17-openjdk-amd64/bin/java" };
+    const template = raw.nodes.find((n: { roles: string[] }) => n.roles.includes("kvm"));
+    const hostTemplate = raw.zone.hosts[0];
+    raw.nodes = raw.nodes.filter((n: { roles: string[] }) => !n.roles.includes("kvm"));
+    raw.zone.hosts = [];
+    for (let i = 1; i <= count; i++) {
+        const name = `kvm-host-${String(i).padStart(2, "0")}`;
+        raw.nodes.push({ ...template, name, address: `10.10.0.${10 + i}`, managementAddress: `10.15.0.${10 + i}`, publicAddress: `10.10.0.${10 + i}` });
+        raw.zone.hosts.push({ ...hostTemplate, name: `N${i}`, ip: `10.15.0.${10 + i}`, node: name });
+    }
+    const { settings, problems } = settingsFromConfig(raw, { project: "cloudstack-infra", stack: "test", isSecret: () => false });
+    problems.throwIfAny();
+    return settings;
+}
+
+async function register(settings: Settings, upgrade?: UpgradeRequest): Promise<Registered[]> {
+    registered = [];
+    const { deployCloud } = await import("../../components/deployCloud");
+    const outputs = deployCloud(settings, upgrade);
+    await new Promise((resolve) => pulumi.all([outputs.apiKeys, outputs.zoneId, outputs.managementSshPublicKey]).apply(resolve));
+    await require("@pulumi/pulumi/runtime/settings").waitForRPCs(); // eslint-disable-line @typescript-eslint/no-var-requires
+    return registered;
+}
+
+function graphOf(resources: Registered[]) {
+    const byUrn = new Map(resources.map((r) => [r.urn, r]));
+    const named = (name: string) => {
+        // A node component and its stage may share a name (kvm-host-01-kvm): the step is the one that waits.
+        const found = resources.find((r) => r.name === name && r.custom) ?? resources.find((r) => r.name === name);
+        if (!found) throw new Error(`no resource named ${name}; have ${resources.map((r) => r.name).join(", ")}`);
+        return found;
+    };
+    const ancestors = (urn: string) => {
+        const seen = new Set<string>();
+        const stack = [...(byUrn.get(urn)?.dependencies ?? [])];
+        while (stack.length) {
+            const next = stack.pop()!;
+            if (seen.has(next)) continue;
+            seen.add(next);
+            stack.push(...(byUrn.get(next)?.dependencies ?? []));
+        }
+        return seen;
+    };
+    const waitsFor = (a: string, b: string) => ancestors(named(a).urn).has(named(b).urn);
+    return { named, waitsFor };
+}
+
+const REQUEST: UpgradeRequest = { from: "4.19.3.0", to: "4.20.1.0", api: { apiUrl: "http://10.10.0.116:8080/client/api", apiKey: "k", secretKey: "s" }, zoneId: "zone-1" };
+const isUpgradeResource = (r: Registered) => r.type === "cloudstack:upgrade:Upgrade" || r.type.endsWith("ops:UpgradeStep") || /-upgrade-|^upgrade-/.test(r.name);
+
+describe("no upgrade", () => {
+    test("a stack without an upgrade request has no upgrade resource", async () => {
+        const resources = await register(settingsFor("4.19.3.0", 1));
+        expect(resources.filter(isUpgradeResource).map((r) => r.name)).toEqual([]);
+    });
+});
+
+describe.each([1, 3])("an upgrade 4.19.3.0 → 4.20.1.0 with %i KVM host(s)", (count) => {
+    let resources: Registered[];
+    let graph: ReturnType<typeof graphOf>;
+    beforeAll(async () => {
+        resources = await register(settingsFor("4.20.1.0", count), REQUEST);
+        graph = graphOf(resources);
+    });
+
+    test("the guide's steps, one resource each, under the Upgrade component", () => {
+        const upgrade = resources.find((r) => r.type === "cloudstack:upgrade:Upgrade")!;
+        const children = resources.filter((r) => r.parent === upgrade.urn).map((r) => r.name);
+        const hosts = Array.from({ length: count }, (_, i) => i + 1).flatMap((i) => [`kvm-host-0${i}-upgrade-agent`, `upgrade-host-N${i}`]);
+        expect(children.sort()).toEqual(
+            ["upgrade-preflight", "upgrade-backup", "upgrade-register-template", "cloudstack-mgmt-upgrade-stop", "cloudstack-mgmt-upgrade-packages", "cloudstack-mgmt-upgrade-start", "upgrade-template-ready", ...hosts, "upgrade-system-vms"].sort(),
+        );
+    });
+
+    test("in the guide's order: preflight, backup, template, stop, packages, start, template Ready, agents, system VMs", () => {
+        const order = ["upgrade-preflight", "upgrade-backup", "upgrade-register-template", "cloudstack-mgmt-upgrade-stop", "cloudstack-mgmt-upgrade-packages", "cloudstack-mgmt-upgrade-start", "upgrade-template-ready", "kvm-host-01-upgrade-agent", "upgrade-host-N1"];
+        for (let i = 1; i < order.length; i++) expect([order[i], graph.waitsFor(order[i], order[i - 1])]).toEqual([order[i], true]);
+        expect(graph.waitsFor("upgrade-system-vms", `upgrade-host-N${count}`)).toBe(true);
+    });
+
+    test("agents one host at a time: each host's agent waits for the previous host to be Up", () => {
+        for (let i = 2; i <= count; i++) {
+            expect(graph.waitsFor(`kvm-host-0${i}-upgrade-agent`, `upgrade-host-N${i - 1}`)).toBe(true);
+            expect(graph.waitsFor(`upgrade-host-N${i - 1}`, `kvm-host-0${i}-upgrade-agent`)).toBe(false);
+        }
+    });
+
+    test("the install steps that name the version run after their node's upgrade; verify after the whole upgrade", () => {
+        expect(graph.waitsFor("cloudstack-mgmt-management-install", "upgrade-template-ready")).toBe(true);
+        for (let i = 1; i <= count; i++) expect([i, graph.waitsFor(`kvm-host-0${i}-kvm`, `upgrade-host-N${i}`)]).toEqual([i, true]);
+        expect(graph.waitsFor("verify", "upgrade-system-vms")).toBe(true);
+        // The upgrade itself never waits for the install steps it runs before.
+        expect(graph.waitsFor("upgrade-system-vms", "cloudstack-mgmt-management-install")).toBe(false);
+    });
+
+    test("the pinned packages of the target and the upgrade's backup prefix", () => {
+        const packages = unpackText(graph.named("cloudstack-mgmt-upgrade-packages").inputs.script as string);
+        expect(packages).toContain("apt_install cloudstack-common=4.20.1.0 cloudstack-management=4.20.1.0 cloudstack-usage=4.20.1.0");
+        expect(packages).toContain("Pin: version 4.20.1.0*");
+        expect(packages).toContain("apt_install openjdk-17-jre-headless");
+        expect(graph.named("upgrade-backup").inputs).toMatchObject({ prefix: "test-db-before-upgrade-4.19.3.0-to-4.20.1.0", fingerprint: "upgrade 4.19.3.0 to 4.20.1.0" });
+        expect(graph.named("upgrade-template-ready").inputs).toMatchObject({ action: "template-ready", template: { name: "systemvm-kvm-4.20.1-x86_64" } });
+    });
+});
