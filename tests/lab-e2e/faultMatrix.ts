@@ -72,7 +72,7 @@ export const LAB_KILL_POINTS: KillPoint[] = [
 
 export const DESTROY_KILL_POINT: KillPoint = { name: "pulumi destroy", line: /zone-\S+ deleting/, notes: "killed at a zone object's delete" };
 
-/** Each kill point this many times in a row (CLOUDSTACK_INFRA_REPEAT; npm run test:long sets 3). */
+/** How many times the matrix runs: the whole chain on fresh hosts each time (CLOUDSTACK_INFRA_REPEAT; npm run test:long sets 3). */
 export function repetitions(): number {
     const value = process.env.CLOUDSTACK_INFRA_REPEAT ?? "1";
     if (!/^[1-9][0-9]?$/.test(value)) throw new Error(`CLOUDSTACK_INFRA_REPEAT must be a whole number from 1 to 99, not '${value}'`);
