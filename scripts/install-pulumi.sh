@@ -170,7 +170,10 @@ main() {
         ln -sfn "$own_host" "$tools_bin/pulumi-language-nodejs"
     else
         [[ -x "$cached_bin/pulumi-language-nodejs" ]] || build_language_host "$work"
-        install -m 0755 "$cached_bin/pulumi-language-nodejs" "$tools_bin/pulumi-language-nodejs"
+        # Behind a wrapper that passes it the project's `typescript` option (see there).
+        install -m 0755 "$cached_bin/pulumi-language-nodejs" "$tools_bin/pulumi-language-nodejs-sdk"
+        rm -f "$tools_bin/pulumi-language-nodejs"
+        install -m 0755 "$repo/scripts/language-host-wrapper.sh" "$tools_bin/pulumi-language-nodejs"
     fi
     install_dynamic_provider_launcher
 
