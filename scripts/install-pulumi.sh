@@ -142,7 +142,8 @@ install_dynamic_provider_launcher() {
         log "node_modules/@pulumi/pulumi is missing: run 'npm ci' first"
         exit 1
     fi
-    install -m 0755 "$launcher" "$tools_bin/pulumi-resource-pulumi-nodejs"
+    # The project's own launcher of the SDK's host (see there).
+    install -m 0755 "$repo/scripts/dynamic-provider-launcher.sh" "$tools_bin/pulumi-resource-pulumi-nodejs"
 }
 
 main() {
