@@ -10,7 +10,8 @@
  * through the real engine, its dynamic providers recording their inputs
  * instead of reaching hosts, and exported with `pulumi stack export
  * --show-secrets` (fixtures/dev-state-nodebase-components.json.gz; no secret
- * in it is real). The preview below runs the real providers' check and diff.
+ * in it is real; made by fixtures/make-state-fixture.ts). The preview below
+ * runs the real providers' check and diff.
  */
 import * as fs from "fs";
 import * as path from "path";
