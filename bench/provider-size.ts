@@ -3,7 +3,7 @@
  * adds to the state. Pulumi stores a serialized provider with every dynamic
  * resource and rewrites it on every checkpoint; the project stores the small
  * loader of providers/lazyProvider.ts instead of the providers themselves.
- * Prints each loader's serialized size next to the size the real provider
+ * Prints each loader's size next to the size the real provider
  * would have (the SSH runner, the API client).
  *
  *   npx ts-node bench/provider-size.ts
@@ -30,7 +30,7 @@ async function size(provider: unknown): Promise<number> {
 async function main(): Promise<void> {
     console.log("provider".padEnd(60), "stored (loader)".padStart(16), "if stored whole".padStart(16));
     for (const [modulePath, exportName] of PROVIDERS) {
-        const stored = await size(lazyProvider(modulePath, exportName));
+        const stored = Buffer.byteLength(lazyProvider(modulePath, exportName).text);
         const whole = await size(require(`../${modulePath}`)[exportName]);
         console.log(`${modulePath}#${exportName}`.padEnd(60), `${stored} B`.padStart(16), `${whole} B`.padStart(16));
     }

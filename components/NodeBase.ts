@@ -5,6 +5,17 @@
  *
  * Role components on the same machine (the seed puts database and management
  * together) build on one NodeBase instead of repeating it.
+ *
+ * Not a component of its own: its two resources are children of the node's
+ * own role component (deployCloud picks it; `createUnder`), so a node costs
+ * one registration less — at 100 KVM hosts, 100 fewer (docs/DESIGN.md,
+ * "Resource layout"). Stacks made before keep every resource: each carries an
+ * alias to its old parent, the `cloudstack:node:NodeBase` component of the
+ * node's name, and only that component (nothing runs for it) leaves the state.
+ *
+ * The role components are built before their node's base resources exist (they
+ * are those resources' parents), so what the base provides — `ready`, the
+ * addresses found by the bridges — are promises kept by `createUnder`.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { NetworkSettings, NodeSettings, PackageSettings } from "../config/settings";
@@ -22,22 +33,47 @@ export interface NodeBaseArgs {
     readonly packages: PackageSettings;
 }
 
-export class NodeBase extends pulumi.ComponentResource {
+/** The type of the component NodeBase was: its former children's aliases name it. */
+export const FORMER_NODE_BASE_TYPE = "cloudstack:node:NodeBase";
+
+export class NodeBase {
     readonly connection: pulumi.Output<SshTarget>;
     /** The node's management-network address (configured, or found on the node). */
     readonly managementAddress: pulumi.Output<string>;
     readonly publicAddress: pulumi.Output<string>;
     /** Role steps run after these. */
-    readonly ready: pulumi.Resource[];
-    readonly bridges?: BridgeNetwork;
+    readonly ready: pulumi.Input<pulumi.Resource>[];
+    /** The URN the node's NodeBase component had: the parent alias of the resources that were its children. */
+    readonly formerUrn: pulumi.Output<string>;
+    private readonly args: NodeBaseArgs;
+    private created = false;
+    private readonly keep: { bridges(b: BridgeNetwork | undefined): void; ready(r: pulumi.Resource): void };
 
-    constructor(name: string, args: NodeBaseArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("cloudstack:node:NodeBase", name, {}, opts);
-        const { node, network } = args;
+    constructor(args: NodeBaseArgs) {
+        const { node } = args;
+        this.args = args;
         this.connection = connectionFor(node);
+        this.formerUrn = pulumi.createUrn(node.name, FORMER_NODE_BASE_TYPE);
+        let keepBridges!: (b: BridgeNetwork | undefined) => void;
+        let keepReady!: (r: pulumi.Resource) => void;
+        const bridges = new Promise<BridgeNetwork | undefined>((resolve) => (keepBridges = resolve));
+        this.ready = [new Promise<pulumi.Resource>((resolve) => (keepReady = resolve))];
+        this.keep = { bridges: keepBridges, ready: keepReady };
+        const found = (pick: (b: BridgeNetwork) => pulumi.Output<string>) => pulumi.output(bridges).apply((b) => (b ? pick(b) : pulumi.output(node.address)));
+        this.managementAddress = node.managementAddress !== undefined ? pulumi.output(node.managementAddress) : node.bridges ? found((b) => b.managementAddress) : pulumi.output(node.address);
+        this.publicAddress = node.publicAddress !== undefined ? pulumi.output(node.publicAddress) : node.bridges ? found((b) => b.publicAddress) : pulumi.output(node.address);
+    }
 
+    /** Creates the bridges and the common steps as children of `owner`, the node's own component (undefined: the stack). Once. */
+    createUnder(owner: pulumi.Resource | undefined): void {
+        if (this.created) throw new Error(`the base resources of ${this.args.node.name} were already created`);
+        this.created = true;
+        const { node, network, packages } = this.args;
+        // Existing stacks have these resources under the NodeBase component: they move, nothing is replaced.
+        const aliases = [{ parent: this.formerUrn }];
+        let bridges: BridgeNetwork | undefined;
         if (node.bridges) {
-            this.bridges = new BridgeNetwork(
+            bridges = new BridgeNetwork(
                 `${node.name}-bridges`,
                 {
                     connection: this.connection,
@@ -54,17 +90,15 @@ export class NodeBase extends pulumi.ComponentResource {
                     rollbackSeconds: network.rollbackSeconds,
                     scripts: renderBridgeScripts(),
                 },
-                { parent: this },
+                { parent: owner, aliases },
             );
         }
         const common = createRemoteSteps(
-            { node, connection: this.connection, secrets: {}, parent: this, dependsOn: this.bridges ? [this.bridges] : [] },
+            { node, connection: this.connection, secrets: {}, parent: owner, aliases, dependsOn: bridges ? [bridges] : [] },
             // Only the node's own name goes to /etc/hosts (CloudStack works with addresses), so adding a node changes no other node.
-            inStage("common", commonSteps(node, network, args.packages)),
+            inStage("common", commonSteps(node, network, packages)),
         );
-        this.ready = [common.last];
-        this.managementAddress = pulumi.output(node.managementAddress ?? this.bridges?.managementAddress ?? node.address);
-        this.publicAddress = pulumi.output(node.publicAddress ?? this.bridges?.publicAddress ?? node.address);
-        this.registerOutputs({ managementAddress: this.managementAddress, publicAddress: this.publicAddress });
+        this.keep.bridges(bridges);
+        this.keep.ready(common.last);
     }
 }

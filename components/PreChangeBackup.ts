@@ -12,7 +12,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { Settings } from "../config/settings";
-import { lazyProvider } from "../providers/lazyProvider";
+import { LazyDynamicResource, lazyProvider } from "../providers/lazyProvider";
 import { SshTarget } from "../providers/remote/ssh";
 import { TEMPLATE_DIR } from "../providers/remote/templates";
 
@@ -50,7 +50,7 @@ export interface PreChangeBackupArgs {
     readonly prefix?: string;
 }
 
-export class PreChangeBackup extends pulumi.dynamic.Resource {
+export class PreChangeBackup extends LazyDynamicResource {
     /** The dump made for the last change (a path on the controller), or why there was none. */
     declare readonly lastBackup: pulumi.Output<string>;
 

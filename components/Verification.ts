@@ -9,7 +9,7 @@
 import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { Settings } from "../config/settings";
-import { lazyProvider } from "../providers/lazyProvider";
+import { LazyDynamicResource, lazyProvider } from "../providers/lazyProvider";
 import { ApiConnection } from "../providers/cloudstack/resource";
 import { SshTarget } from "../providers/remote/ssh";
 
@@ -29,7 +29,7 @@ export interface VerificationArgs {
     readonly zoneId: pulumi.Input<string>;
 }
 
-export class Verification extends pulumi.dynamic.Resource {
+export class Verification extends LazyDynamicResource {
     /** "27 passed, 0 failed, 2 skipped". */
     declare readonly summary: pulumi.Output<string>;
 

@@ -122,9 +122,7 @@ export function deployCloud(settings: Settings, upgradeRequest?: UpgradeRequest)
     const { secrets } = settings;
     const { mysqlRootPassword, cloudDbPassword, deployAdminPassword, adminPassword, managementServerKey, databaseKey } = cloudSecrets(secrets);
 
-    const bases = new Map(
-        settings.nodes.map((node) => [node.name, new NodeBase(node.name, { node, network: settings.network, packages: settings.packages })]),
-    );
+    const bases = new Map(settings.nodes.map((node) => [node.name, new NodeBase({ node, network: settings.network, packages: settings.packages })]));
     const baseOf = (name: string) => bases.get(name)!;
     const [managementNode] = nodesWithRole(settings, "management");
     const [databaseNode] = nodesWithRole(settings, "database");
@@ -133,7 +131,7 @@ export function deployCloud(settings: Settings, upgradeRequest?: UpgradeRequest)
     const databaseBase = baseOf(databaseNode.name);
     // A dump of the databases before this update changes their nodes (backup.beforeChange).
     const beforeChange = settings.backup.beforeChange
-        ? [new PreChangeBackup("pre-change-backup", { settings, connection: databaseBase.connection }, { parent: databaseBase, dependsOn: databaseBase.ready })]
+        ? [new PreChangeBackup("pre-change-backup", { settings, connection: databaseBase.connection }, { aliases: [{ parent: databaseBase.formerUrn }], dependsOn: databaseBase.ready })]
         : [];
     // Only when this update upgrades CloudStack: the guide's steps, before the install steps run with the new version.
     const upgrade = upgradeRequest
@@ -204,6 +202,15 @@ export function deployCloud(settings: Settings, upgradeRequest?: UpgradeRequest)
             }),
         ]),
     );
+
+    // Each node's bridges and common steps: children of the node's own component (NodeBase.ts).
+    const roleComponents: [string, pulumi.ComponentResource][] = [
+        [managementNode.name, management],
+        [databaseNode.name, database],
+        [nfsNode.name, nfs],
+        ...[...kvmHosts].map(([name, host]): [string, pulumi.ComponentResource] => [name, host]),
+    ];
+    for (const [name, base] of bases) base.createUnder(roleComponents.find(([node]) => node === name)?.[1]);
 
     // A host mounts its cluster's primary storage when it is added: the NFS node must export to it first
     // (a host added to a running cloud is also a new export client).

@@ -18,7 +18,10 @@ export interface StepRunContext {
     node: NodeSettings;
     connection: pulumi.Input<SshTarget>;
     secrets: StepSecrets;
-    parent: pulumi.Resource;
+    /** The node's component (undefined: the stack). */
+    parent: pulumi.Resource | undefined;
+    /** Where these steps were before (a former parent): existing stacks keep them through these aliases. */
+    aliases?: pulumi.Input<pulumi.Alias>[];
     /** What every step of this list waits for (e.g. the node's base setup). */
     dependsOn: pulumi.Input<pulumi.Resource>[];
     /** Other nodes' work, for the steps that declare they require it. */
@@ -63,7 +66,7 @@ export function createRemoteSteps(ctx: StepRunContext, allSteps: RemoteStep[]): 
                 secretEnv,
                 timeoutSeconds: step.timeoutSeconds,
             },
-            { parent: ctx.parent, dependsOn: [...ctx.dependsOn, ...external, ...after.map((name) => created[name])] },
+            { parent: ctx.parent, aliases: ctx.aliases, dependsOn: [...ctx.dependsOn, ...external, ...after.map((name) => created[name])] },
         );
         // The preview line of the resource names what it runs (a log, not an input: inputs unchanged).
         if (pulumi.runtime.isDryRun() && step.templates.length > 0) pulumi.log.info(`templates: ${step.templates.join(", ")}`, created[step.name]);

@@ -142,7 +142,8 @@ install_dynamic_provider_launcher() {
         log "node_modules/@pulumi/pulumi is missing: run 'npm ci' first"
         exit 1
     fi
-    install -m 0755 "$launcher" "$tools_bin/pulumi-resource-pulumi-nodejs"
+    # The project's own launcher of the SDK's host (see there).
+    install -m 0755 "$repo/scripts/dynamic-provider-launcher.sh" "$tools_bin/pulumi-resource-pulumi-nodejs"
 }
 
 main() {
@@ -170,7 +171,10 @@ main() {
         ln -sfn "$own_host" "$tools_bin/pulumi-language-nodejs"
     else
         [[ -x "$cached_bin/pulumi-language-nodejs" ]] || build_language_host "$work"
-        install -m 0755 "$cached_bin/pulumi-language-nodejs" "$tools_bin/pulumi-language-nodejs"
+        # Behind a wrapper that passes it the project's `typescript` option (see there).
+        install -m 0755 "$cached_bin/pulumi-language-nodejs" "$tools_bin/pulumi-language-nodejs-sdk"
+        rm -f "$tools_bin/pulumi-language-nodejs"
+        install -m 0755 "$repo/scripts/language-host-wrapper.sh" "$tools_bin/pulumi-language-nodejs"
     fi
     install_dynamic_provider_launcher
 

@@ -5,7 +5,7 @@
  * API connection and any other secret inputs stay encrypted in the state.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { lazyProvider } from "../lazyProvider";
+import { LazyDynamicResource, lazyProvider } from "../lazyProvider";
 import { ApiConnection } from "./resource";
 
 /** The program-side arguments of a resource whose provider sees `T`. */
@@ -15,7 +15,7 @@ export interface ConnectedArgs {
     readonly connection: pulumi.Input<ApiConnection>;
 }
 
-export abstract class CloudStackResource extends pulumi.dynamic.Resource {
+export abstract class CloudStackResource extends LazyDynamicResource {
     /** Whether create found the object already in CloudStack and adopted it. */
     declare readonly adopted: pulumi.Output<boolean>;
 

@@ -5,7 +5,7 @@
  * are rendered in bridgeScripts.ts.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { lazyProvider } from "../lazyProvider";
+import { LazyDynamicResource, lazyProvider } from "../lazyProvider";
 import { BridgedNetworks } from "./netplan";
 import { packText } from "./packedText";
 import { SshTarget } from "./ssh";
@@ -28,7 +28,7 @@ export interface BridgeNetworkArgs {
     readonly scripts: pulumi.Input<BridgeNetworkScripts>;
 }
 
-export class BridgeNetwork extends pulumi.dynamic.Resource {
+export class BridgeNetwork extends LazyDynamicResource {
     declare readonly managementNic: pulumi.Output<string>;
     declare readonly publicNic: pulumi.Output<string>;
     /** The node's address on the management network, as found on the node. */

@@ -14,7 +14,7 @@
  * built here (docs/DESIGN.md).
  */
 import * as pulumi from "@pulumi/pulumi";
-import { lazyProvider } from "../lazyProvider";
+import { LazyDynamicResource, lazyProvider } from "../lazyProvider";
 import { changeOf, diffResult, fieldChanges, propertyChanges } from "./detailedDiff";
 import { digestOf, packText, unpackText } from "./packedText";
 import { lastLines, maskSecrets, parseReport, runScript, SshTarget } from "./ssh";
@@ -133,7 +133,7 @@ export const remoteScriptProvider = {
     },
 };
 
-export class RemoteScript extends pulumi.dynamic.Resource {
+export class RemoteScript extends LazyDynamicResource {
     /** Values the script printed as `::output name=value`. */
     declare readonly outputs: pulumi.Output<Record<string, string>>;
     /** What the last run changed. */

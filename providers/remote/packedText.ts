@@ -7,9 +7,18 @@
  */
 const PREFIX = "gzip+base64:";
 
+// Many nodes run the same script: each text is compressed and digested once per run.
+const packed = new Map<string, string>();
+const digests = new Map<string, string>();
+
 export function packText(text: string): string {
-    const zlib = require("zlib");
-    return PREFIX + zlib.gzipSync(Buffer.from(text, "utf8")).toString("base64");
+    let result = packed.get(text);
+    if (result === undefined) {
+        const zlib = require("zlib");
+        result = PREFIX + zlib.gzipSync(Buffer.from(text, "utf8")).toString("base64");
+        packed.set(text, result);
+    }
+    return result;
 }
 
 export function unpackText(packed: string): string {
@@ -20,5 +29,10 @@ export function unpackText(packed: string): string {
 
 /** Short digest of a script, for people reading a preview. */
 export function digestOf(text: string): string {
-    return require("crypto").createHash("sha256").update(text).digest("hex").slice(0, 16);
+    let digest = digests.get(text);
+    if (digest === undefined) {
+        digest = require("crypto").createHash("sha256").update(text).digest("hex").slice(0, 16) as string;
+        digests.set(text, digest);
+    }
+    return digest;
 }

@@ -38,13 +38,34 @@ function loadPartial(name: string): string {
     return readTemplate(path.join(PARTIAL_DIR, `${name}.mustache`));
 }
 
+// Rendered texts by template and view: a stack of 100 KVM hosts renders the
+// same scripts with the same values 100 times (bench/preview-scale.ts).
+const renderCache = new Map<string, string>();
+
+/** Views larger than this (a stage made of whole scripts) are rendered again: their key would cost more than the render. */
+const MAX_KEY_LENGTH = 16 * 1024;
+
+/** The cache key of a view made of plain data; undefined when it holds a function (a mustache lambda) or is large. */
+function viewKey(name: string, view: object): string | undefined {
+    let plain = true;
+    const json = JSON.stringify(view, (_key, value) => {
+        if (typeof value === "function") plain = false;
+        return value;
+    });
+    return plain && json.length <= MAX_KEY_LENGTH ? `${name}\0${json}` : undefined;
+}
+
 /** Renders `templates/<name>.mustache` (e.g. "nfs-server.sh") with `view`. */
 export function renderTemplate(name: string, view: object): string {
+    const key = viewKey(name, view);
+    const cached = key === undefined ? undefined : renderCache.get(key);
+    if (cached !== undefined) return cached;
     const file = path.join(TEMPLATE_DIR, `${name}.mustache`);
     if (!fs.existsSync(file)) {
         throw new Error(`template '${name}' not found (looked for ${file})`);
     }
     const text = Mustache.render(readTemplate(file), view, loadPartial, { escape: (value: string) => value });
     renderedFrom.set(text, name);
+    if (key !== undefined) renderCache.set(key, text);
     return text;
 }

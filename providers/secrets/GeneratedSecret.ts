@@ -7,7 +7,7 @@
  * CloudStack's `user:password@host` arguments.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { lazyProvider } from "../lazyProvider";
+import { LazyDynamicResource, lazyProvider } from "../lazyProvider";
 
 export interface GeneratedSecretArgs {
     /** Number of characters (at least 16). */
@@ -44,7 +44,7 @@ export const generatedSecretProvider = {
     },
 };
 
-export class GeneratedSecret extends pulumi.dynamic.Resource {
+export class GeneratedSecret extends LazyDynamicResource {
     /** The secret itself (always marked secret). */
     declare readonly value: pulumi.Output<string>;
 

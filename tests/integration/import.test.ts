@@ -103,7 +103,7 @@ describeImport("npm run import: the seed's Ansible project into a stack", () => 
         const devPlan = await plannedCreates(project.stack);
         const importedPlan = await plannedCreates(imported);
         expect(importedPlan).toEqual(devPlan);
-        expect(importedPlan.length).toBeGreaterThan(40);
+        expect(importedPlan.length).toBeGreaterThan(35); // the whole dev plan (40 since the NodeBase components left the graph), not a few resources
 
         for (const [where, text] of [["the stack file", stackText], ["the importer's stdout", run.stdout], ["the importer's stderr", run.stderr], ["the pulumi command lines", run.argv]] as const) {
             expectNoSecret(text, seed, where);

@@ -12,7 +12,7 @@ import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation"
 import { REPO } from "./stackConfig";
 
 export const TOOLS_ROOT = path.join(REPO, ".tools", "pulumi");
-const PROGRAM_ENTRIES = ["Pulumi.yaml", "program.js", "scripts/build-program.js", "index.ts", "tsconfig.json", "package.json", "components", "config", "providers", "ops", "templates"];
+const PROGRAM_ENTRIES = ["Pulumi.yaml", "program.js", "scripts/build-program.js", "scripts/defer-sdk-modules.js", "scripts/provider-host-preload.js", "index.ts", "tsconfig.json", "package.json", "components", "config", "providers", "ops", "templates"];
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { build: buildProgram, outDir: BUILD_DIR } = require("../../scripts/build-program.js") as { build(): number; outDir: string };
 

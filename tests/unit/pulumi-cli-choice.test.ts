@@ -43,7 +43,9 @@ interface Run {
 function install(pathDirs: string[], options: { cached?: boolean } = {}): Run {
     const repo = path.join(root, "repo");
     fs.mkdirSync(path.join(repo, "scripts"), { recursive: true });
-    fs.copyFileSync(path.join(REPO, "scripts", "install-pulumi.sh"), path.join(repo, "scripts", "install-pulumi.sh"));
+    for (const file of ["install-pulumi.sh", "language-host-wrapper.sh", "dynamic-provider-launcher.sh"]) {
+        fs.copyFileSync(path.join(REPO, "scripts", file), path.join(repo, "scripts", file));
+    }
     script(path.join(repo, "node_modules", "@pulumi", "pulumi", "pulumi-resource-pulumi-nodejs"), "exit 0");
     const cache = path.join(root, "cache");
     if (options.cached) {
@@ -62,6 +64,12 @@ function install(pathDirs: string[], options: { cached?: boolean } = {}): Run {
         goCalls: fs.existsSync(goLog) ? fs.readFileSync(goLog, "utf8") : "",
         tools: path.join(repo, ".tools", "pulumi", "bin"),
     };
+}
+
+/** The project's language host, behind the wrapper that passes it the project's `typescript` option (scripts/language-host-wrapper.sh). */
+function expectProjectLanguageHost(tools: string): void {
+    expect(fs.readFileSync(path.join(tools, "pulumi-language-nodejs-sdk"), "utf8")).toContain("project-language-host");
+    expect(fs.readFileSync(path.join(tools, "pulumi-language-nodejs"), "utf8")).toContain("-typescript=false");
 }
 
 const linkTarget = (file: string) => (fs.lstatSync(file).isSymbolicLink() ? fs.readlinkSync(file) : "(a copy)");
@@ -98,7 +106,7 @@ describe("a pulumi on PATH new enough is used as it is", () => {
         expect(run.status).toBe(0);
         expect(run.log).toContain(`no pulumi-language-nodejs next to ${users}: using the project's (sdk v3.68.0)`);
         expect(linkTarget(path.join(run.tools, "pulumi"))).toBe(users);
-        expect(fs.readFileSync(path.join(run.tools, "pulumi-language-nodejs"), "utf8")).toContain("project-language-host");
+        expectProjectLanguageHost(run.tools);
         expect(run.goCalls).toBe("");
     });
 });
@@ -119,7 +127,7 @@ describe("a pulumi on PATH too old or not 3.x: a message naming it and the minim
         expect(linkTarget(path.join(run.tools, "pulumi"))).toBe("(a copy)");
         expect(output(path.join(run.tools, "pulumi"))).toBe("v3.259.0");
         // The project's CLI gets the project's language host, not the old CLI's.
-        expect(fs.readFileSync(path.join(run.tools, "pulumi-language-nodejs"), "utf8")).toContain("project-language-host");
+        expectProjectLanguageHost(run.tools);
         expect(run.goCalls).toBe("");
     });
 

@@ -8,7 +8,7 @@
  * again if they do not. Destroying it leaves the keys and password in place.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { lazyProvider } from "../../lazyProvider";
+import { LazyDynamicResource, lazyProvider } from "../../lazyProvider";
 import { CloudStackClient } from "../client";
 import { CloudStackError, isUnauthorized } from "../errors";
 import { sameValue } from "../resource";
@@ -114,7 +114,7 @@ export interface ApiCredentialsArgs {
     readonly password: pulumi.Input<string>;
 }
 
-export class ApiCredentials extends pulumi.dynamic.Resource {
+export class ApiCredentials extends LazyDynamicResource {
     declare readonly userId: pulumi.Output<string>;
     /** Secret. */
     declare readonly apiKey: pulumi.Output<string>;
