@@ -22,7 +22,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { releaseLineOf } from "../config/cloudstackReleases";
 import { nodesWithRole, Settings } from "../config/settings";
 import { UpgradeAction, UpgradeStepInputs } from "../ops/upgrade/upgradeProvider";
-import { lazyProvider } from "../providers/lazyProvider";
+import { LazyDynamicResource, lazyProvider } from "../providers/lazyProvider";
 import { ApiConnection } from "../providers/cloudstack/resource";
 import { RemoteScript } from "../providers/remote/RemoteScript";
 import { SshTarget } from "../providers/remote/ssh";
@@ -33,7 +33,7 @@ import { agentUpgradeSteps, managementUpgradeSteps } from "./steps/upgrade";
 
 type StepInputs = { [K in keyof UpgradeStepInputs]: pulumi.Input<UpgradeStepInputs[K]> };
 
-class UpgradeStep extends pulumi.dynamic.Resource {
+class UpgradeStep extends LazyDynamicResource {
     declare readonly result: pulumi.Output<string>;
     declare readonly routersToRestart: pulumi.Output<string[] | undefined>;
 
@@ -60,7 +60,7 @@ export interface UpgradeArgs {
     readonly managementAddresses: Record<string, pulumi.Input<string>>;
     readonly cloudDbPassword: pulumi.Input<string>;
     /** Every node's base setup (the SSH connections work). */
-    readonly basesReady: pulumi.Resource[];
+    readonly basesReady: pulumi.Input<pulumi.Resource>[];
 }
 
 export class Upgrade extends pulumi.ComponentResource {
