@@ -15,6 +15,7 @@ const LOGS: Record<Role, string[]> = {
     database: ["/var/log/mysql/error.log"],
     nfs: ["journalctl -u nfs-server -u rpc-statd -u nfs-mountd"],
     kvm: ["/var/log/cloudstack/agent/agent.log", "/var/log/cloudstack/agent/setup.log", "/var/log/libvirt/libvirtd.log"],
+    loadbalancer: ["journalctl -u haproxy -u keepalived"],
 };
 
 export function logFilesOf(settings: Settings): Record<string, string[]> {

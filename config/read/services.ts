@@ -1,7 +1,7 @@
 /** Reads what the nodes install and run: packages, database, management server, KVM, monitoring and backups. */
 import { DEFAULTS } from "../defaults";
 import { FieldReader } from "../fields";
-import { BackupSettings, DatabaseSettings, KvmSettings, ManagementSettings, MonitoringSettings, NodeSettings, PackageSettings } from "../settings";
+import { BackupSettings, DatabaseSettings, KvmSettings, LoadBalancerSettings, ManagementSettings, MonitoringSettings, NodeSettings, PackageSettings } from "../settings";
 
 export function readPackages(r: FieldReader, top: FieldReader): PackageSettings {
     const packages: PackageSettings = {
@@ -30,6 +30,7 @@ export function readDatabase(r: FieldReader, packages: PackageSettings, nodes: N
         bindAddress: r.optionalString("bindAddress"),
         maxConnections: r.integer("maxConnections", DEFAULTS.connectionsPerManagementServer * managementServers, 10, 100000),
         serverId: r.integer("serverId", 1, 1, 4294967295),
+        galeraClusterName: r.string("galeraClusterName", DEFAULTS.galeraClusterName),
     };
     r.rejectUnknown();
     return database;
@@ -41,9 +42,22 @@ export function readManagement(r: FieldReader): ManagementSettings {
         apiPath: r.string("apiPath", DEFAULTS.apiPath),
         uiPort: r.integer("uiPort", DEFAULTS.uiPort, 1, 65535),
         startTimeoutSeconds: r.integer("startTimeoutSeconds", DEFAULTS.managementStartTimeoutSeconds, 60, 7200),
+        agentLbAlgorithm: r.oneOf("agentLbAlgorithm", ["static", "roundrobin", "shuffle"] as const, "static"),
+        agentLbCheckIntervalSeconds: r.integer("agentLbCheckIntervalSeconds", 0, 0, 86400),
+        usageNode: r.optionalString("usageNode"),
     };
     r.rejectUnknown();
     return management;
+}
+
+export function readLoadBalancer(r: FieldReader): LoadBalancerSettings {
+    const loadBalancer: LoadBalancerSettings = {
+        virtualAddress: r.optionalString("virtualAddress"),
+        virtualRouterId: r.integer("virtualRouterId", DEFAULTS.virtualRouterId, 1, 255),
+        agents: r.oneOf("agents", ["balancer", "servers"] as const, "balancer"),
+    };
+    r.rejectUnknown();
+    return loadBalancer;
 }
 
 export function readKvm(r: FieldReader): KvmSettings {
