@@ -45,6 +45,10 @@ export const DEFAULTS = {
     connectionsPerManagementServer: 350,
 
     apiPath: "/client/api",
+    // The port agents connect to (agent/conf/agent.properties@4.19.3.0:46 port=8250).
+    agentPort: 8250,
+    // Debian's and Ubuntu's haproxy.cfg put the admin socket here; verify reads the backends from it.
+    haproxyStatsSocket: "/run/haproxy/admin.sock",
     uiPort: 8080,
     // The first start runs every schema upgrade.
     managementStartTimeoutSeconds: 900,

@@ -4,6 +4,7 @@
  */
 import { cidrContains, isCidr } from "../net";
 import { ConfigProblems } from "../problems";
+import { isSafe } from "../safeValues";
 import { NodeSettings, nodesWithRole, Settings } from "../settings";
 import { isZoneOnly } from "../zoneOnly";
 import { checkIp, K } from "./values";
@@ -81,8 +82,8 @@ function checkDatabaseCluster(settings: Settings, problems: ConfigProblems): voi
     if (settings.database.bindAddress !== undefined) {
         problems.add(K("database.bindAddress"), settings.database.bindAddress, "cannot be one address for several database nodes; leave it out (each node binds its own management-network address)");
     }
-    if (!/^[A-Za-z0-9_-]{1,32}$/.test(settings.database.galeraClusterName)) {
-        problems.add(K("database.galeraClusterName"), settings.database.galeraClusterName, "expected letters, digits, '_' and '-', at most 32 characters");
+    if (!isSafe("hostLabel", settings.database.galeraClusterName)) {
+        problems.add(K("database.galeraClusterName"), settings.database.galeraClusterName, "expected a name of letters, digits and '-' (wsrep_cluster_name)");
     }
     database.forEach((node) => {
         const i = settings.nodes.indexOf(node);
