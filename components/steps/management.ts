@@ -64,7 +64,8 @@ export function managementSteps(args: ManagementStepArgs): ManagementPlan {
     };
     const replicas = args.databaseReplicas ?? [];
     const setupView = { joining: args.joining === true, databaseReplicas: replicas.length > 0 };
-    const seedTemplate = packages.systemVmTemplateUrl !== "";
+    // The first server seeds the template on the shared secondary storage; a joining one finds it there.
+    const seedTemplate = packages.systemVmTemplateUrl !== "" && args.joining !== true;
     const systemVmView = seedTemplate
         ? {
               nfsServer: checked("host", "nfs.server", nfs.server),
