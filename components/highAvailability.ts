@@ -7,7 +7,9 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { networkOf } from "../config/net";
-import { NodeSettings, nodesWithRole, Settings } from "../config/settings";
+import { NodeSettings, nodesWithRole, Settings, usageNodeOf } from "../config/settings";
+
+export { usageNodeOf };
 import { DatabaseServer, DatabaseServerArgs } from "./DatabaseServer";
 import { LoadBalancer } from "./LoadBalancer";
 import { ManagementServer, ManagementServerArgs } from "./ManagementServer";
@@ -43,11 +45,6 @@ export function joiningDatabases(settings: Settings, baseOf: BaseOf, first: Data
 export function databaseReplicas(settings: Settings, baseOf: BaseOf): pulumi.Input<string>[] | undefined {
     const members = nodesWithRole(settings, "database");
     return members.length < 2 ? undefined : members.slice(1).map((n) => baseOf(n.name).managementAddress);
-}
-
-/** The node that runs cloudstack-usage: exactly one. */
-export function usageNodeOf(settings: Settings): string {
-    return settings.management.usageNode ?? nodesWithRole(settings, "management")[0].name;
 }
 
 /**

@@ -332,5 +332,10 @@ export function nodesWithRole(settings: Pick<Settings, "nodes">, role: Role): No
     return settings.nodes.filter((n) => n.roles.includes(role));
 }
 
+/** The one management node that runs cloudstack-usage (management.usageNode, else the first management node). */
+export function usageNodeOf(settings: Pick<Settings, "nodes" | "management">): string | undefined {
+    return settings.management.usageNode ?? nodesWithRole(settings, "management")[0]?.name;
+}
+
 export const TRAFFIC_TYPES = ["Management", "Guest", "Public", "Storage"] as const;
 export type TrafficType = (typeof TRAFFIC_TYPES)[number];
