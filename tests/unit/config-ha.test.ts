@@ -3,7 +3,10 @@
  * load balancer and a Galera database. Each rule rejects a bad shape with the
  * key, the value and what is allowed; the valid HA stack has no problem.
  */
-import { check, clone, readStackFile } from "../support/stackConfig";
+import * as fs from "fs";
+import * as path from "path";
+import { describeTopology } from "../../config/topology";
+import { check, clone, readStackFile, REPO } from "../support/stackConfig";
 import { haStackConfig } from "../support/haStack";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -28,6 +31,31 @@ describe("the HA stack", () => {
 
     test("two management servers without a balancer are valid (agents get the list of servers)", () => {
         expect(problemsAfter((raw) => (raw.nodes = raw.nodes.filter((n: { name: string }) => n.name !== "lb-1")))).toEqual([]);
+    });
+
+    test("the topology shows the balancer, both servers and the Galera members, and the README shows that picture", () => {
+        const diagram = describeTopology(check(haStackConfig()).settings);
+        for (const line of [
+            'node_mgmt_1 -->|"MySQL :3306"| node_db_1',
+            'node_mgmt_2 -->|"MySQL :3306"| node_db_1',
+            'node_db_1 <-->|"Galera"| node_db_2',
+            'node_db_1 <-->|"Galera"| node_db_3',
+            'node_lb_1 -->|":8080 :8250"| node_mgmt_2',
+            'node_lb_1 -->|"API :8080"| zone_TEST',
+        ]) {
+            expect(diagram).toContain(line);
+        }
+        expect(diagram).not.toContain('node_mgmt_1 -->|"API :8080"|');
+        const readme = fs.readFileSync(path.join(REPO, "README.md"), "utf8");
+        expect(readme).toContain("```mermaid\n" + diagram.trimEnd() + "\n```");
+    });
+
+    test("a virtual address is drawn on the balancers", () => {
+        const raw = haStackConfig() as AnyRaw;
+        raw.loadBalancer = { virtualAddress: "10.15.0.100" };
+        const diagram = describeTopology(check(raw).settings);
+        expect(diagram).toContain('vip(["virtual address 10.15.0.100"])');
+        expect(diagram).toContain("node_lb_1 -.- vip");
     });
 
     test("a single node stack has no new rule to pass", () => {
