@@ -22,3 +22,13 @@ export function describeUnless(unavailableReason: string | undefined): jest.Desc
     console.warn(`${banner}\nSKIPPED SUITE (${expect.getState().testPath ?? "?"}): ${unavailableReason}\n${banner}`);
     return describe.skip;
 }
+
+/**
+ * Suites of the long suite only (`npm run test:long` sets CLOUDSTACK_INFRA_LONG_SUITE=1): elsewhere, CI
+ * included, they are skipped with a notice and never fail.
+ */
+export function longSuiteOnly(describeFn: jest.Describe): jest.Describe {
+    if (process.env.CLOUDSTACK_INFRA_LONG_SUITE === "1") return describeFn;
+    console.warn(`LONG SUITE ONLY (${expect.getState().testPath ?? "?"}): runs with npm run test:long`);
+    return describe.skip;
+}
