@@ -4,10 +4,16 @@
  * Synced, then the cluster re-checked on every member.
  */
 import { engineOf } from "../../config/databaseEngine";
+import { PackageSettings } from "../../config/settings";
 import { managementAddressOf, nodeNamed, nodesWith } from "../context";
 import { runOnNodeOrFail } from "../nodeScript";
 import { recheck } from "./recheck";
 import { RepairAction } from "./types";
+
+/** The view of templates/ops-repair-galera-rejoin: the engine's names and flags (the root-login helpers branch on them). */
+export function galeraRejoinView(packages: PackageSettings) {
+    return engineOf(packages);
+}
 
 export const galeraRejoin: RepairAction = {
     name: "galera-rejoin",
@@ -19,9 +25,9 @@ export const galeraRejoin: RepairAction = {
         if (name === undefined) throw new Error(`--node: name the database node to rejoin (${members.map((n) => n.name).join(", ")})`);
         const node = nodeNamed(ctx, name);
         if (!node.roles.includes("database")) throw new Error(`--node: ${name} is not a database node (its roles: ${node.roles.join(", ")})`);
-        const engine = engineOf(ctx.settings.packages);
+        const view = galeraRejoinView(ctx.settings.packages);
         log(`rejoining ${name} to the Galera cluster (${members.map((n) => n.name).join(", ")})`);
-        const run = await runOnNodeOrFail(ctx, node, "ops-repair-galera-rejoin", { service: engine.service }, {
+        const run = await runOnNodeOrFail(ctx, node, "ops-repair-galera-rejoin", view, {
             env: { DB_BIND_ADDRESS: managementAddressOf(node), GALERA_ADDRESSES: members.map(managementAddressOf).join(" ") },
             timeoutSeconds: 720,
         });

@@ -6,6 +6,9 @@
  */
 import { galeraSteps, loadBalancerSteps, managementSteps } from "../../components/steps";
 import { embedded } from "../../components/steps/render";
+import { spawnSync } from "child_process";
+import { galeraRejoinView } from "../../ops/repairs/galeraRejoin";
+import { renderTemplate } from "../../providers/remote/templates";
 import { seedSettings } from "./steps-fixture";
 
 const settings = seedSettings();
@@ -133,5 +136,16 @@ describe("management server scripts", () => {
         expect(plan.steps.find((s) => s.name === "setup-databases")!.env).toMatchObject({ DB_REPLICAS: "10.15.0.122,10.15.0.123" });
         expect(plan.steps.map((s) => s.name)).not.toContain("systemvm-template");
         expect(script(plan, "management-start")).toContain("stop_and_disable cloudstack-usage");
+    });
+});
+
+describe("repair galera-rejoin's script", () => {
+    // Found on the lab: rendered without the engine's flags, the root-login helper had an empty body (a bash syntax error).
+    test("renders valid bash with the view the repair gives it", () => {
+        const script = renderTemplate("ops-repair-galera-rejoin.sh", galeraRejoinView({ ...settings.packages, databaseEngine: "mariadb" }));
+        const result = spawnSync("bash", ["-n"], { input: script, encoding: "utf8" });
+        expect(result.stderr).toBe("");
+        expect(result.status).toBe(0);
+        expect(script).toContain("SERVICE='mariadb'");
     });
 });
