@@ -33,6 +33,7 @@ import {
     galeraOf,
     joiningDatabases,
     joiningManagementServers,
+    joiningPrometheusRestarts,
     loadBalancers,
     usageNodeOf,
 } from "./highAvailability";
@@ -232,6 +233,8 @@ export function deployCloud(settings: Settings): CloudOutputs {
         management: settings.management,
         after: zone.ready,
     });
+    // The other management servers' exporters, one after another (none with one server).
+    const restarts = [prometheus, ...joiningPrometheusRestarts(settings, baseOf, prometheus)].flatMap((restart) => (restart.step ? [restart.step] : []));
     // Last: every check of `npm run verify`, so a deployment that is not healthy fails the update.
     new Verification(
         "verify",
@@ -242,7 +245,7 @@ export function deployCloud(settings: Settings): CloudOutputs {
             api: zone.connection,
             zoneId: zone.zoneId,
         },
-        { dependsOn: [...zone.ready, ...cloudMonkey, ...(prometheus.step ? [prometheus.step] : []), ...kvmVerifications, databaseLockedDown] },
+        { dependsOn: [...zone.ready, ...cloudMonkey, ...restarts, ...kvmVerifications, databaseLockedDown] },
     );
 
     return {

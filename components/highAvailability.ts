@@ -12,6 +12,7 @@ import { NodeSettings, nodesWithRole, Settings, usageNodeOf } from "../config/se
 export { usageNodeOf };
 import { DatabaseServer, DatabaseServerArgs } from "./DatabaseServer";
 import { LoadBalancer } from "./LoadBalancer";
+import { PrometheusRestart } from "./Monitoring";
 import { ManagementServer, ManagementServerArgs } from "./ManagementServer";
 import { NodeBase } from "./NodeBase";
 import { commaSeparated } from "./steps/render";
@@ -114,4 +115,24 @@ export function agentLbSettings(settings: Settings): Record<string, string> {
         "indirect.agent.lb.algorithm": agentLbAlgorithm,
         ...(agentLbCheckIntervalSeconds > 0 ? { "indirect.agent.lb.check.interval": String(agentLbCheckIntervalSeconds) } : {}),
     };
+}
+
+/**
+ * The exporter restart on the management servers after the first, one after another (never all
+ * at once: the balancer keeps a live server while one restarts); none with one server.
+ */
+export function joiningPrometheusRestarts(settings: Settings, baseOf: BaseOf, first: PrometheusRestart): PrometheusRestart[] {
+    const restarts: PrometheusRestart[] = [];
+    let previous = first;
+    for (const node of nodesWithRole(settings, "management").slice(1)) {
+        previous = new PrometheusRestart(`${node.name}-prometheus`, {
+            node,
+            connection: baseOf(node.name).connection,
+            monitoring: settings.monitoring,
+            management: settings.management,
+            after: previous.step ? [previous.step] : previous.after,
+        });
+        restarts.push(previous);
+    }
+    return restarts;
 }

@@ -130,6 +130,15 @@ describe("what the HA servers are told", () => {
         expect(inputsOf("zone-setting-host").value).toBe("10.15.0.116,10.15.0.119");
     });
 
+    test("with the exporter on, the servers restart one after the other, after the zone set its settings", async () => {
+        const { graph } = await registerCloud(haSettings((raw) => (raw.monitoring = { prometheus: true })));
+        const first = step(graph, "mgmt-1-prometheus-restart");
+        const second = step(graph, "mgmt-2-prometheus-restart");
+        expect(graph.waitsFor(second, first)).toBe(true);
+        expect(graph.waitsFor(first, step(graph, "zone-setting-prometheus.exporter.enable"))).toBe(true);
+        expect(graph.waitsFor(step(graph, "verify"), second)).toBe(true);
+    });
+
     test("the usage server moves with management.usageNode", async () => {
         await registerCloud(haSettings((raw) => (raw.management = { usageNode: "mgmt-2" })));
         expect(scriptOf("mgmt-1-management-start")).toContain("stop_and_disable cloudstack-usage");
