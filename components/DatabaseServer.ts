@@ -1,13 +1,14 @@
 /**
  * DatabaseServer: MySQL 8.0 (or MariaDB) for CloudStack's `cloud` and
- * `cloud_usage` databases, on its own node or on the management node.
+ * `cloud_usage` databases, on its own node or on the management node; or one
+ * member of a MariaDB Galera cluster.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { DatabaseSettings, NodeSettings, PackageSettings } from "../config/settings";
 import { NodeBase } from "./NodeBase";
 import { createRemoteSteps, StepSecrets } from "./remoteSteps";
 import { inStage } from "./stages";
-import { databaseFinalizeSteps, databaseSteps } from "./steps/database";
+import { databaseFinalizeSteps, databaseSteps, galeraSteps } from "./steps/database";
 
 export interface DatabaseServerArgs {
     /** The machine (plain settings shape the resource graph). */
@@ -23,8 +24,16 @@ export interface DatabaseServerArgs {
     readonly deployAdminPassword: pulumi.Input<string>;
     /** Drop the databases on destroy. */
     readonly destroyData: boolean;
-    /** What must finish before any step here changes the node (the pre-change backup). */
+    /** What must finish before any step here changes the node (the pre-change backup; a Galera member: the first member). */
     readonly after?: pulumi.Resource[];
+    /** This node is a member of a MariaDB Galera cluster (three or more database nodes). */
+    readonly galera?: {
+        /** The first member: bootstraps the cluster and creates the accounts. */
+        readonly bootstrap: boolean;
+        /** Every member's management-network address, this one's included. */
+        readonly addresses: pulumi.Input<string>[];
+        readonly clusterName: string;
+    };
 }
 
 export class DatabaseServer extends pulumi.ComponentResource {
@@ -46,15 +55,22 @@ export class DatabaseServer extends pulumi.ComponentResource {
             CLOUD_DB_PASSWORD: args.cloudDbPassword,
             DEPLOY_ADMIN_PASSWORD: args.deployAdminPassword,
         };
+        const stepArgs = {
+            database: args.database,
+            packages: args.packages,
+            bindAddress: this.host,
+            managementAddresses: args.managementAddresses,
+            destroyData: args.destroyData,
+        };
+        const galera = args.galera;
         const steps = createRemoteSteps(
             { node: args.node, connection: args.base.connection, secrets: this.secrets, parent: this, dependsOn: [...args.base.ready, ...(args.after ?? [])] },
-            inStage("database", databaseSteps({
-                database: args.database,
-                packages: args.packages,
-                bindAddress: this.host,
-                managementAddresses: args.managementAddresses,
-                destroyData: args.destroyData,
-            })),
+            inStage(
+                "database",
+                galera
+                    ? galeraSteps({ ...stepArgs, nodeName: args.node.name, bootstrap: galera.bootstrap, galeraAddresses: galera.addresses, clusterName: galera.clusterName })
+                    : databaseSteps(stepArgs),
+            ),
         );
         this.ready = [steps.last];
         this.registerOutputs({ host: this.host, port: this.port });

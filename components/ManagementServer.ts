@@ -35,6 +35,12 @@ export interface ManagementServerArgs {
     readonly apiUrl?: string;
     /** What must finish before any step here changes the node (the pre-change backup). */
     readonly after?: pulumi.Resource[];
+    /** A second (third, ...) server joining the first one's schema; its databaseReady includes the first server's running API. */
+    readonly joining?: boolean;
+    /** Whether this server runs cloudstack-usage (exactly one does; default true). */
+    readonly usage?: boolean;
+    /** The database cluster's other members (db.properties fail-over replicas). */
+    readonly databaseReplicas?: pulumi.Input<string>[];
 }
 
 export class ManagementServer extends pulumi.ComponentResource {
@@ -64,6 +70,9 @@ export class ManagementServer extends pulumi.ComponentResource {
             databaseHost: args.databaseHost,
             databasePort: args.databasePort,
             managementAddress: args.base.managementAddress,
+            joining: args.joining,
+            usage: args.usage,
+            databaseReplicas: args.databaseReplicas,
         });
         const steps = createRemoteSteps(
             {

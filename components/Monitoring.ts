@@ -25,9 +25,12 @@ export interface PrometheusRestartArgs {
 export class PrometheusRestart extends pulumi.ComponentResource {
     /** The restart step, when monitoring.prometheus is on. */
     readonly step?: RemoteScript;
+    /** What it waited for (a next server's restart waits for the same when this one has no step). */
+    readonly after: pulumi.Input<pulumi.Resource>[];
 
     constructor(name: string, args: PrometheusRestartArgs, opts?: pulumi.ComponentResourceOptions) {
         super("cloudstack:ops:PrometheusRestart", name, {}, opts);
+        this.after = args.after;
         if (args.monitoring.prometheus) {
             const { uiPort, apiPath, startTimeoutSeconds } = args.management;
             const port = args.monitoring.prometheusPort;

@@ -27,6 +27,18 @@ import { Verification } from "./Verification";
 import { describeTopology, logFilesOf } from "../config/topology";
 import { ApiConnection } from "../providers/cloudstack/resource";
 import { Zone } from "./Zone";
+import {
+    agentHostSetting,
+    agentLbSettings,
+    balancerApiUrl,
+    databaseReplicas,
+    galeraOf,
+    joiningDatabases,
+    joiningManagementServers,
+    joiningPrometheusRestarts,
+    loadBalancers,
+    usageNodeOf,
+} from "./highAvailability";
 
 export interface CloudOutputs {
     uiUrl: pulumi.Output<string | undefined>;
@@ -153,38 +165,49 @@ export function deployCloud(settings: Settings, upgradeRequest?: UpgradeRequest)
         zone: settings.zone,
         destroyData: settings.destroyData,
     });
-    const database = new DatabaseServer(`${databaseNode.name}-database`, {
-        node: databaseNode,
-        base: databaseBase,
+    const databaseArgs = {
         database: settings.database,
         packages: settings.packages,
-        managementAddresses: [managementBase.managementAddress],
+        managementAddresses: nodesWithRole(settings, "management").map((n) => baseOf(n.name).managementAddress),
         mysqlRootPassword,
         cloudDbPassword,
         deployAdminPassword,
         destroyData: settings.destroyData,
         after: beforeChange,
+    };
+    const database = new DatabaseServer(`${databaseNode.name}-database`, {
+        ...databaseArgs,
+        node: databaseNode,
+        base: databaseBase,
+        galera: galeraOf(settings, baseOf, databaseNode),
     });
-    const management = new ManagementServer(
-        `${managementNode.name}-management`,
-        {
-            node: managementNode,
-            base: managementBase,
-            management: settings.management,
-            packages: settings.packages,
-            nfs: settings.nfs,
-            databaseReady: database.ready,
-            nfsReady: nfs.ready,
-            databaseHost: database.host,
-            databasePort: database.port,
-            cloudDbPassword,
-            deployAdminPassword,
-            managementServerKey,
-            databaseKey,
-            apiUrl: settings.zone.apiUrl,
-            after: [...beforeChange, ...(upgrade?.managementDone ?? [])],
-        },
-    );
+    // Galera: the other members join the first (none for a single database server).
+    joiningDatabases(settings, baseOf, database, databaseArgs);
+    const managementArgs = {
+        management: settings.management,
+        packages: settings.packages,
+        nfs: settings.nfs,
+        databaseReady: database.ready,
+        nfsReady: nfs.ready,
+        databaseHost: database.host,
+        databasePort: database.port,
+        cloudDbPassword,
+        deployAdminPassword,
+        managementServerKey,
+        databaseKey,
+        apiUrl: settings.zone.apiUrl ?? balancerApiUrl(settings),
+        after: [...beforeChange, ...(upgrade?.managementDone ?? [])],
+        databaseReplicas: databaseReplicas(settings, baseOf),
+    };
+    const management = new ManagementServer(`${managementNode.name}-management`, {
+        ...managementArgs,
+        node: managementNode,
+        base: managementBase,
+        usage: usageNodeOf(settings) === managementNode.name,
+    });
+    // With several management servers: the others join the first, behind the load balancers (none for a single server).
+    const joiningServers = joiningManagementServers(settings, baseOf, management, managementArgs);
+    const balancers = loadBalancers(settings, baseOf);
 
     const needsKey = (nodeName: string) => settings.zone.hosts.some((h) => h.node === nodeName && h.useManagementKey);
     const kvmHosts = new Map(
@@ -228,10 +251,10 @@ export function deployCloud(settings: Settings, upgradeRequest?: UpgradeRequest)
             adminPassword,
             kvmHostPassword: secrets.kvmHostPassword,
             hostDependencies,
-            managementAddress: managementBase.managementAddress,
-            globalSettings: prometheusGlobalSettings(settings.monitoring),
+            managementAddress: agentHostSetting(settings, baseOf),
+            globalSettings: { ...prometheusGlobalSettings(settings.monitoring), ...agentLbSettings(settings) },
         },
-        { dependsOn: management.ready },
+        { dependsOn: [...management.ready, ...joiningServers.flatMap((server) => server.ready), ...balancers.flatMap((balancer) => balancer.ready)] },
     );
     const { databaseLockedDown, kvmVerifications, cloudMonkey } = secondPhase(settings, { database, management, kvmHosts, zone });
     const prometheus = new PrometheusRestart(`${managementNode.name}-prometheus`, {
@@ -241,6 +264,8 @@ export function deployCloud(settings: Settings, upgradeRequest?: UpgradeRequest)
         management: settings.management,
         after: zone.ready,
     });
+    // The other management servers' exporters, one after another (none with one server).
+    const restarts = [prometheus, ...joiningPrometheusRestarts(settings, baseOf, prometheus)].flatMap((restart) => (restart.step ? [restart.step] : []));
     // Last: every check of `npm run verify`, so a deployment that is not healthy fails the update.
     new Verification(
         "verify",
@@ -251,7 +276,7 @@ export function deployCloud(settings: Settings, upgradeRequest?: UpgradeRequest)
             api: zone.connection,
             zoneId: zone.zoneId,
         },
-        { dependsOn: [...zone.ready, ...cloudMonkey, ...(prometheus.step ? [prometheus.step] : []), ...kvmVerifications, databaseLockedDown, ...(upgrade?.done ?? [])] },
+        { dependsOn: [...zone.ready, ...cloudMonkey, ...restarts, ...kvmVerifications, databaseLockedDown, ...(upgrade?.done ?? [])] },
     );
 
     return {

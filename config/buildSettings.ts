@@ -14,7 +14,7 @@ import { readNetwork } from "./read/network";
 import { readNfs } from "./read/nfs";
 import { readNode, readSsh } from "./read/nodes";
 import { readSecrets } from "./read/secrets";
-import { readBackup, readDatabase, readKvm, readManagement, readMonitoring, readPackages, readUpgrade } from "./read/services";
+import { readBackup, readDatabase, readKvm, readLoadBalancer, readManagement, readMonitoring, readPackages, readUpgrade } from "./read/services";
 import { readZone } from "./read/zone";
 import { Settings } from "./settings";
 import { NAMESPACE } from "./namespace";
@@ -46,6 +46,7 @@ export function buildSettings(raw: RawObject, ctx: ConfigContext, problems: Conf
     const database = readDatabase(section("database"), packages, nodes);
     const management = readManagement(section("management"));
     const kvm = readKvm(section("kvm"));
+    const loadBalancer = readLoadBalancer(section("loadBalancer"));
     const monitoring = readMonitoring(section("monitoring"));
     const backup = readBackup(section("backup"), ctx.stack);
     const upgrade = top.has("upgrade") ? readUpgrade(section("upgrade")) : undefined;
@@ -62,6 +63,7 @@ export function buildSettings(raw: RawObject, ctx: ConfigContext, problems: Conf
         database,
         management,
         kvm,
+        loadBalancer,
         zone,
         monitoring,
         backup,

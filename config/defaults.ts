@@ -35,6 +35,9 @@ export const DEFAULTS = {
     nfsPorts: { mountd: 892, statd: 662, statdOutgoing: 2020, lockd: 32803, rquotad: 875 },
 
     databasePort: 3306,
+    galeraClusterName: "cloudstack",
+    // keepalived's VRRP id for the balancers' virtual address.
+    virtualRouterId: 51,
     // What one management node's pools can hold open: db.cloud.maxActive=250 (management server) +
     // db.usage.maxActive=100 (usage server) (client/conf/db.properties.in@4.19.3.0:37,73), which is also the
     // install guide's 350. The seed's 500 only reserves connections nothing opens. Backups and ops still get
@@ -42,6 +45,10 @@ export const DEFAULTS = {
     connectionsPerManagementServer: 350,
 
     apiPath: "/client/api",
+    // The port agents connect to (agent/conf/agent.properties@4.19.3.0:46 port=8250).
+    agentPort: 8250,
+    // Debian's and Ubuntu's haproxy.cfg put the admin socket here; verify reads the backends from it.
+    haproxyStatsSocket: "/run/haproxy/admin.sock",
     uiPort: 8080,
     // The first start runs every schema upgrade.
     managementStartTimeoutSeconds: 900,

@@ -11,8 +11,10 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 
-export type Role = "management" | "database" | "nfs" | "kvm";
-export const ROLES: readonly Role[] = ["management", "database", "nfs", "kvm"];
+export type Role = "management" | "database" | "nfs" | "kvm" | "loadbalancer";
+export const ROLES: readonly Role[] = ["management", "database", "nfs", "kvm", "loadbalancer"];
+/** The roles every stack with nodes needs (a load balancer is optional). */
+export const REQUIRED_ROLES: readonly Role[] = ["management", "database", "nfs", "kvm"];
 
 /** How the controller (the machine running Pulumi) reaches a node over SSH. */
 export interface SshSettings {
@@ -135,6 +137,8 @@ export interface DatabaseSettings {
     bindAddress?: string;
     maxConnections: number;
     serverId: number;
+    /** wsrep_cluster_name when the database runs on three or more nodes (MariaDB Galera). */
+    galeraClusterName: string;
 }
 
 export interface ManagementSettings {
@@ -145,6 +149,26 @@ export interface ManagementSettings {
     uiPort: number;
     /** Seconds to wait for the API after starting the management server. */
     startTimeoutSeconds: number;
+    /**
+     * `indirect.agent.lb.algorithm` (static, roundrobin, shuffle): how each agent orders the `host` list
+     * (server/src/main/java/org/apache/cloudstack/agent/lb/IndirectAgentLBServiceImpl.java@4.19.3.0:53).
+     * Set only with two or more management servers.
+     */
+    agentLbAlgorithm: "static" | "roundrobin" | "shuffle";
+    /** `indirect.agent.lb.check.interval` seconds (0: off); set only with two or more management servers. */
+    agentLbCheckIntervalSeconds: number;
+    /** The one management node that runs cloudstack-usage (default: the first management node). */
+    usageNode?: string;
+}
+
+/** The load balancer in front of two or more management servers (nodes with the role loadbalancer). */
+export interface LoadBalancerSettings {
+    /** A virtual address kept by keepalived on the balancer nodes; required with two or more balancer nodes. */
+    virtualAddress?: string;
+    /** The VRRP router id keepalived uses for the virtual address (unique on the management network). */
+    virtualRouterId: number;
+    /** What agents are told to connect to (the `host` setting): the balancer, or the list of management servers. */
+    agents: "balancer" | "servers";
 }
 
 export interface KvmSettings {
@@ -304,6 +328,7 @@ export interface Settings {
     database: DatabaseSettings;
     management: ManagementSettings;
     kvm: KvmSettings;
+    loadBalancer: LoadBalancerSettings;
     zone: ZoneSettings;
     monitoring: MonitoringSettings;
     backup: BackupSettings;
@@ -317,6 +342,11 @@ export interface Settings {
 /** The nodes that carry a role, in config order. */
 export function nodesWithRole(settings: Pick<Settings, "nodes">, role: Role): NodeSettings[] {
     return settings.nodes.filter((n) => n.roles.includes(role));
+}
+
+/** The one management node that runs cloudstack-usage (management.usageNode, else the first management node). */
+export function usageNodeOf(settings: Pick<Settings, "nodes" | "management">): string | undefined {
+    return settings.management.usageNode ?? nodesWithRole(settings, "management")[0]?.name;
 }
 
 export const TRAFFIC_TYPES = ["Management", "Guest", "Public", "Storage"] as const;

@@ -2,6 +2,7 @@
  * What the stack exports for people: a mermaid picture of the deployment and
  * where each node's logs are.
  */
+import { DEFAULTS } from "./defaults";
 import { cidrContains, isIPv4 } from "./net";
 import { NodeSettings, nodesWithRole, Role, Settings } from "./settings";
 import { isZoneOnly } from "./zoneOnly";
@@ -15,6 +16,7 @@ const LOGS: Record<Role, string[]> = {
     database: ["/var/log/mysql/error.log"],
     nfs: ["journalctl -u nfs-server -u rpc-statd -u nfs-mountd"],
     kvm: ["/var/log/cloudstack/agent/agent.log", "/var/log/cloudstack/agent/setup.log", "/var/log/libvirt/libvirtd.log"],
+    loadbalancer: ["journalctl -u haproxy -u keepalived"],
 };
 
 export function logFilesOf(settings: Settings): Record<string, string[]> {
@@ -53,12 +55,27 @@ function describeNodes(settings: Settings, lines: string[]): void {
             lines.push(`  ${id("node", node.name)} ---|"${label}"| ${key}`);
         }
     }
-    const [managementNode] = nodesWithRole(settings, "management");
-    const [databaseNode] = nodesWithRole(settings, "database");
-    if (managementNode && databaseNode && managementNode !== databaseNode) {
-        lines.push(`  ${id("node", managementNode.name)} -->|"MySQL :${database.port}"| ${id("node", databaseNode.name)}`);
+    const managementNodes = nodesWithRole(settings, "management");
+    const databaseNodes = nodesWithRole(settings, "database");
+    const [databaseNode] = databaseNodes;
+    for (const managementNode of managementNodes) {
+        if (databaseNode && managementNode !== databaseNode) {
+            lines.push(`  ${id("node", managementNode.name)} -->|"MySQL :${database.port}"| ${id("node", databaseNode.name)}`);
+        }
     }
-    if (managementNode) lines.push(`  ${id("node", managementNode.name)} -->|"API :${management.uiPort}"| ${id("zone", settings.zone.name)}`);
+    // Galera: the other members replicate with the first (db.properties names them as fail-over replicas).
+    for (const member of databaseNodes.slice(1)) lines.push(`  ${id("node", databaseNode.name)} <-->|"Galera"| ${id("node", member.name)}`);
+    const balancers = nodesWithRole(settings, "loadbalancer");
+    const { virtualAddress } = settings.loadBalancer;
+    if (virtualAddress !== undefined && balancers.length > 0) {
+        lines.push(`  vip(["virtual address ${virtualAddress}"])`);
+        for (const balancer of balancers) lines.push(`  ${id("node", balancer.name)} -.- vip`);
+    }
+    for (const balancer of balancers) {
+        for (const managementNode of managementNodes) lines.push(`  ${id("node", balancer.name)} -->|":${management.uiPort} :${DEFAULTS.agentPort}"| ${id("node", managementNode.name)}`);
+    }
+    const apiFrom = balancers.length > 0 ? balancers : managementNodes.slice(0, 1);
+    for (const node of apiFrom) lines.push(`  ${id("node", node.name)} -->|"API :${management.uiPort}"| ${id("zone", settings.zone.name)}`);
 }
 
 export function describeTopology(settings: Settings): string {

@@ -6,6 +6,7 @@
  * The rules live in config/check/, one file per subject; this is the one
  * entry point, and its order is the order problems are listed in.
  */
+import { checkHighAvailability } from "./check/highAvailability";
 import { checkNetwork } from "./check/network";
 import { checkNodes } from "./check/nodes";
 import { checkSecrets } from "./check/secrets";
@@ -19,6 +20,7 @@ import { Settings } from "./settings";
 
 export function validateSettings(settings: Settings, problems: ConfigProblems): void {
     checkNodes(settings, problems);
+    checkHighAvailability(settings, problems);
     checkNetwork(settings, problems);
     checkPackagesAndPaths(settings, problems);
     checkZoneAddresses(settings, problems);

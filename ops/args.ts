@@ -38,7 +38,7 @@ export const USAGE = [
     "  verify    [--node NAME]                 check every node and the cloud; exit 1 on any failure",
     "  diagnose  [--job ID] [--output DIR] [--node NAME]",
     "                                          collect a diagnostics bundle (secrets masked)",
-    "  repair    <action> [--node NAME] ...    actions: mysql-bind, systemvm-template, ssvm-certificate, kvm-host, host-address",
+    "  repair    <action> [--node NAME] ...    actions: mysql-bind, galera-rejoin, systemvm-template, ssvm-certificate, kvm-host, host-address",
     "  backup    [--exports]                   dump cloud and cloud_usage to backup.directory",
     "  restore   --file FILE --yes             restore a dump (stops and restarts the management server)",
     "  topology                                print the mermaid diagram of the stack",

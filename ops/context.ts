@@ -108,6 +108,16 @@ export function databaseAddress(ctx: OpsContext): string {
     return ctx.settings.database.bindAddress ?? managementAddressOf(nodeWith(ctx, "database"));
 }
 
+/**
+ * What agents are told to connect to (the `host` setting, components/highAvailability.ts): the
+ * balancer's address, or every management server's.
+ */
+export function agentHostAddresses(ctx: OpsContext): string[] {
+    const [balancer] = nodesWith(ctx, "loadbalancer");
+    if (balancer && ctx.settings.loadBalancer.agents === "balancer") return [ctx.settings.loadBalancer.virtualAddress ?? managementAddressOf(balancer)];
+    return nodesWith(ctx, "management").map(managementAddressOf);
+}
+
 /** The API connection, or an error saying where it comes from. */
 export function apiOf(ctx: OpsContext): ApiConnection {
     if (!ctx.api) throw new Error(`stack ${ctx.settings.stack} has no API keys: its outputs apiUrl/apiKeys are missing (has pulumi up built the zone?)`);

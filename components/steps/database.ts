@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { DatabaseSettings, PackageSettings } from "../../config/settings";
 import { RemoteStep } from "../../providers/remote/step";
 import { engineOf } from "../../config/databaseEngine";
-import { checkedInteger } from "../../config/safeValues";
+import { checked, checkedInteger } from "../../config/safeValues";
 import { embedded, PACKAGE_STEP_TIMEOUT_SECONDS, script, spaceSeparated } from "./render";
 
 export interface DatabaseStepArgs {
@@ -52,6 +52,55 @@ export function databaseSteps(args: DatabaseStepArgs): RemoteStep[] {
             secretEnv: ["MYSQL_ROOT_PASSWORD", "DEPLOY_ADMIN_PASSWORD"],
         },
     ];
+}
+
+export interface GaleraStepArgs extends DatabaseStepArgs {
+    /** This node's name (wsrep_node_name). */
+    readonly nodeName: string;
+    /** Whether this is the first database node: it bootstraps the cluster and creates the accounts (replicated to the others). */
+    readonly bootstrap: boolean;
+    /** The management-network addresses of every database node (wsrep_cluster_address), this one included. */
+    readonly galeraAddresses: pulumi.Input<string>[];
+    readonly clusterName: string;
+}
+
+/**
+ * One member of a MariaDB Galera cluster (three or more database nodes): the
+ * server with the Galera settings, bootstrapped on the first node and joined
+ * on the others; the first node also gets the accounts, which Galera
+ * replicates (account statements are DDL, replicated in total order).
+ * Secrets: MYSQL_ROOT_PASSWORD, DEPLOY_ADMIN_PASSWORD (first node only).
+ */
+export function galeraSteps(args: GaleraStepArgs): RemoteStep[] {
+    const [, accounts] = databaseSteps(args);
+    const engine = engineOf(args.packages);
+    if (!engine.mariadb) throw new Error(`packages.databaseEngine: "${args.packages.databaseEngine}" cannot form a Galera cluster; expected "mariadb"`);
+    const port = checkedInteger("database.port", args.database.port, 1, 65535);
+    const cnf = embedded("mysql-cloudstack.cnf", {
+        ...engine,
+        port,
+        serverId: checkedInteger("database.serverId", args.database.serverId, 1, 4294967295),
+        maxConnections: checkedInteger("database.maxConnections", args.database.maxConnections, 10, 100000),
+    });
+    const galeraCnf = embedded("galera.cnf", { clusterName: checked("hostLabel", "database.galeraClusterName", args.clusterName), nodeName: checked("hostLabel", "nodes[].name", args.nodeName) });
+    const view = {
+        ...engine,
+        port,
+        cnf,
+        galeraCnf,
+        cnfPath: `${engine.confDir}/zz-cloudstack.cnf`,
+        galeraCnfPath: `${engine.confDir}/zz-galera.cnf`,
+        bootstrap: args.bootstrap,
+        destroyData: args.destroyData,
+    };
+    const server: RemoteStep = {
+        name: "galera-server",
+        script: script("galera-server", view),
+        deleteScript: script("database-server-delete", view),
+        env: { DB_BIND_ADDRESS: args.bindAddress, GALERA_ADDRESSES: spaceSeparated(args.galeraAddresses) },
+        timeoutSeconds: PACKAGE_STEP_TIMEOUT_SECONDS,
+    };
+    return args.bootstrap ? [server, accounts] : [server];
 }
 
 /**

@@ -9,7 +9,7 @@ import { ManagementSettings, NfsSettings, PackageSettings } from "../../config/s
 import { RemoteStep } from "../../providers/remote/step";
 import { checked, checkedInteger } from "../../config/safeValues";
 import { engineOf } from "../../config/databaseEngine";
-import { embedded, PACKAGE_STEP_TIMEOUT_SECONDS, script } from "./render";
+import { commaSeparated, embedded, PACKAGE_STEP_TIMEOUT_SECONDS, script } from "./render";
 import { cloudstackRepoStep, cloudstackVersion, javaStep } from "./shared";
 
 /** Written by management-start once cloudstack-setup-management has run: the management server's first start is behind us. */
@@ -24,6 +24,15 @@ export interface ManagementStepArgs {
     readonly databasePort: pulumi.Input<number>;
     /** This node's management-network address (`cloudstack-setup-databases -i`). */
     readonly managementAddress: pulumi.Input<string>;
+    /**
+     * A second (third, ...) management server: it joins the schema the first one created
+     * (cloudstack-setup-databases without --deploy-as, the same keys) and never creates it.
+     */
+    readonly joining?: boolean;
+    /** Whether this server runs cloudstack-usage (exactly one does; default true). */
+    readonly usage?: boolean;
+    /** The database cluster's other members, written to db.properties as CloudStack's fail-over replicas. */
+    readonly databaseReplicas?: pulumi.Input<string>[];
 }
 
 export interface ManagementPlan {
@@ -51,8 +60,12 @@ export function managementSteps(args: ManagementStepArgs): ManagementPlan {
         apiPath: checked("path", "management.apiPath", management.apiPath),
         startTimeoutSeconds: checkedInteger("management.startTimeoutSeconds", management.startTimeoutSeconds, 30, 86400),
         setupMarker: SETUP_MARKER,
+        usage: args.usage ?? true,
     };
-    const seedTemplate = packages.systemVmTemplateUrl !== "";
+    const replicas = args.databaseReplicas ?? [];
+    const setupView = { joining: args.joining === true, databaseReplicas: replicas.length > 0 };
+    // The first server seeds the template on the shared secondary storage; a joining one finds it there.
+    const seedTemplate = packages.systemVmTemplateUrl !== "" && args.joining !== true;
     const systemVmView = seedTemplate
         ? {
               nfsServer: checked("host", "nfs.server", nfs.server),
@@ -82,8 +95,8 @@ export function managementSteps(args: ManagementStepArgs): ManagementPlan {
         {
             name: "setup-databases",
             stage: "management-database",
-            script: script("management-setup-databases", {}),
-            env: { ...databaseEnv, MANAGEMENT_ADDRESS: args.managementAddress },
+            script: script("management-setup-databases", setupView),
+            env: { ...databaseEnv, MANAGEMENT_ADDRESS: args.managementAddress, ...(replicas.length > 0 ? { DB_REPLICAS: commaSeparated(replicas) } : {}) },
             secretEnv: ["CLOUD_DB_PASSWORD", "DEPLOY_ADMIN_PASSWORD", "MANAGEMENT_SERVER_KEY", "DATABASE_KEY"],
             timeoutSeconds: 1800,
         },

@@ -21,7 +21,7 @@ export interface NodePackages {
     cloudstackRepository: boolean;
 }
 
-/** What each role's steps install (templates: nfs-server, database-server, java, management-packages, database-connection, management-systemvm, kvm-packages, cloudstack-agent). */
+/** What each role's steps install (templates: nfs-server, database-server, java, management-packages, database-connection, management-systemvm, kvm-packages, cloudstack-agent, loadbalancer-haproxy). */
 function rolePackages(role: Role, packages: PackageSettings): string[] {
     const java = checked("package", "packages.javaPackage", packages.javaPackage);
     const engine = engineOf(packages);
@@ -35,6 +35,9 @@ function rolePackages(role: Role, packages: PackageSettings): string[] {
             return [java, "cloudstack-management", "cloudstack-usage", engine.clientPackage, ...(packages.systemVmTemplateUrl !== "" ? ["nfs-common", "wget"] : [])];
         case "kvm":
             return [...checkedList("package", "packages.kvmPackages", packages.kvmPackages), java, "cloudstack-agent"];
+        case "loadbalancer":
+            // keepalived only where a virtual address is configured: its own step installs it.
+            return ["haproxy", "socat"];
     }
 }
 

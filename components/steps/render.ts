@@ -28,6 +28,12 @@ export function spaceSeparated(values: pulumi.Input<string>[]): pulumi.Input<str
     return pulumi.all(values).apply((resolved) => resolved.join(" "));
 }
 
+/** A list of values (maybe deploy-time outputs) as one comma-separated value (db.properties replicas, the `host` setting). */
+export function commaSeparated(values: pulumi.Input<string>[]): pulumi.Input<string> {
+    if (values.every((value) => typeof value === "string")) return (values as string[]).join(",");
+    return pulumi.all(values).apply((resolved) => resolved.join(","));
+}
+
 /** Package names for `apt_install`, space-separated. */
 export function words(values: string[]): string {
     return values.join(" ");

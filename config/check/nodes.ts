@@ -2,7 +2,7 @@
 import { cidrContains, isCidr } from "../net";
 import { ConfigProblems } from "../problems";
 import { isSafe } from "../safeValues";
-import { Role, ROLES, Settings } from "../settings";
+import { REQUIRED_ROLES, Role, ROLES, Settings } from "../settings";
 import { isZoneOnly } from "../zoneOnly";
 import { checkIp, K } from "./values";
 
@@ -51,15 +51,11 @@ export function checkNodes(settings: Settings, problems: ConfigProblems): void {
         }
     });
     const count = (role: Role) => settings.nodes.filter((n) => n.roles.includes(role)).length;
-    for (const role of ROLES) {
+    for (const role of REQUIRED_ROLES) {
         if (count(role) === 0) {
             problems.note(K("nodes"), `no node has the role "${role}"; every stack needs management, database, nfs and kvm nodes (or set cloudstack:zone.apiUrl and no nodes for a zone-only stack)`);
         }
     }
-    for (const role of ["database", "nfs"] as const) {
-        if (count(role) > 1) problems.add(K("nodes"), settings.nodes.filter((n) => n.roles.includes(role)).map((n) => n.name), `only one node may have the role "${role}"`);
-    }
-    if (count("management") > 1) {
-        problems.add(K("nodes"), settings.nodes.filter((n) => n.roles.includes("management")).map((n) => n.name), 'only one management node is supported by this version');
-    }
+    if (count("nfs") > 1) problems.add(K("nodes"), settings.nodes.filter((n) => n.roles.includes("nfs")).map((n) => n.name), 'only one node may have the role "nfs"');
+    // Several management, database and balancer nodes: config/check/highAvailability.ts.
 }

@@ -2,7 +2,7 @@
 import { DEFAULTS } from "../defaults";
 import { releaseLineOf } from "../cloudstackReleases";
 import { FieldReader } from "../fields";
-import { UpgradeSettings, BackupSettings, DatabaseSettings, KvmSettings, ManagementSettings, MonitoringSettings, NodeSettings, PackageSettings } from "../settings";
+import { BackupSettings, DatabaseSettings, KvmSettings, LoadBalancerSettings, ManagementSettings, MonitoringSettings, NodeSettings, PackageSettings, UpgradeSettings } from "../settings";
 
 export function readPackages(r: FieldReader, top: FieldReader): PackageSettings {
     const packages: PackageSettings = {
@@ -37,6 +37,7 @@ export function readDatabase(r: FieldReader, packages: PackageSettings, nodes: N
         bindAddress: r.optionalString("bindAddress"),
         maxConnections: r.integer("maxConnections", DEFAULTS.connectionsPerManagementServer * managementServers, 10, 100000),
         serverId: r.integer("serverId", 1, 1, 4294967295),
+        galeraClusterName: r.string("galeraClusterName", DEFAULTS.galeraClusterName),
     };
     r.rejectUnknown();
     return database;
@@ -48,9 +49,22 @@ export function readManagement(r: FieldReader): ManagementSettings {
         apiPath: r.string("apiPath", DEFAULTS.apiPath),
         uiPort: r.integer("uiPort", DEFAULTS.uiPort, 1, 65535),
         startTimeoutSeconds: r.integer("startTimeoutSeconds", DEFAULTS.managementStartTimeoutSeconds, 60, 7200),
+        agentLbAlgorithm: r.oneOf("agentLbAlgorithm", ["static", "roundrobin", "shuffle"] as const, "static"),
+        agentLbCheckIntervalSeconds: r.integer("agentLbCheckIntervalSeconds", 0, 0, 86400),
+        usageNode: r.optionalString("usageNode"),
     };
     r.rejectUnknown();
     return management;
+}
+
+export function readLoadBalancer(r: FieldReader): LoadBalancerSettings {
+    const loadBalancer: LoadBalancerSettings = {
+        virtualAddress: r.optionalString("virtualAddress"),
+        virtualRouterId: r.integer("virtualRouterId", DEFAULTS.virtualRouterId, 1, 255),
+        agents: r.oneOf("agents", ["balancer", "servers"] as const, "balancer"),
+    };
+    r.rejectUnknown();
+    return loadBalancer;
 }
 
 export function readKvm(r: FieldReader): KvmSettings {

@@ -5,11 +5,15 @@
  */
 import { engineOf } from "../../config/databaseEngine";
 import { nfsStoragePaths } from "../../config/storagePaths";
-import { OpsContext, OpsNode, databaseAddress, managementAddressOf, nodesWith } from "../context";
+import { DEFAULTS } from "../../config/defaults";
+import { usageNodeOf } from "../../config/settings";
+import { OpsContext, OpsNode, agentHostAddresses, databaseAddress, managementAddressOf, nodesWith } from "../context";
 import { opsCommand } from "../commands";
 import { NodeCheck } from "./types";
 
 const has = (node: OpsNode, role: OpsNode["roles"][number]) => node.roles.includes(role);
+/** Several database nodes are one MariaDB Galera cluster. */
+const isGalera = (ctx: OpsContext) => nodesWith(ctx, "database").length > 1;
 
 /** The agent port on the management server (fixed in 4.19). */
 export const AGENT_PORT = 8250;
@@ -60,8 +64,15 @@ export const NODE_CHECKS: NodeCheck[] = [
     {
         name: "mysql-bind",
         appliesTo: (node) => has(node, "database"),
-        probe: (_node, ctx) => ({ fn: "check_mysql_bind", args: [ctx.settings.database.port, databaseAddress(ctx)] }),
+        // A Galera member binds its own management address; a single server database.bindAddress or its own.
+        probe: (node, ctx) => ({ fn: "check_mysql_bind", args: [ctx.settings.database.port, isGalera(ctx) ? managementAddressOf(node) : databaseAddress(ctx)] }),
         fix: (_node, ctx) => mysqlRepair(ctx),
+    },
+    {
+        name: "galera-cluster",
+        appliesTo: (node, ctx) => has(node, "database") && isGalera(ctx),
+        probe: (_node, ctx) => ({ fn: "check_galera", args: [nodesWith(ctx, "database").length] }),
+        fix: (node, ctx) => `${opsCommand(ctx, "repair galera-rejoin", node.name)} (restarts ${engineOf(ctx.settings.packages).service} on ${node.name}, which rejoins through a running member, and waits for Synced)`,
     },
     {
         name: "mysql-accounts",
@@ -99,7 +110,8 @@ export const NODE_CHECKS: NodeCheck[] = [
     },
     {
         name: "usage-service",
-        appliesTo: (node) => has(node, "management"),
+        // cloudstack-usage runs on exactly one management server.
+        appliesTo: (node, ctx) => has(node, "management") && node.name === usageNodeOf(ctx.settings),
         probe: () => ({ fn: "check_service", args: ["cloudstack-usage"] }),
         fix: (node) => `on ${node.name}: systemctl restart cloudstack-usage (it needs the cloud_usage database; see /var/log/cloudstack/usage/usage.log)`,
     },
@@ -108,6 +120,29 @@ export const NODE_CHECKS: NodeCheck[] = [
         appliesTo: (node) => has(node, "management"),
         probe: (_node, ctx) => ({ fn: "check_api", args: [`http://127.0.0.1:${ctx.settings.management.uiPort}${ctx.settings.management.apiPath}`] }),
         fix: (node, ctx) => `the management server on ${node.name} does not serve its API: see management-service, then ${opsCommand(ctx, "diagnose")}`,
+    },
+    {
+        name: "balancer-service",
+        appliesTo: (node) => has(node, "loadbalancer"),
+        probe: () => ({ fn: "check_service", args: ["haproxy"] }),
+        fix: (node, ctx) => `on ${node.name}: systemctl restart haproxy (journalctl -u haproxy says why it stopped); pulumi up --stack ${ctx.settings.stack} re-applies its configuration`,
+    },
+    {
+        name: "balancer-backends",
+        appliesTo: (node) => has(node, "loadbalancer"),
+        probe: (_node, ctx) => ({ fn: "check_balancer_backends", args: [DEFAULTS.haproxyStatsSocket, nodesWith(ctx, "management").map((n) => n.name).join(",")] }),
+        fix: (node, ctx, detail) => {
+            const down = /DOWN: (.*)$/.exec(detail)?.[1]?.trim();
+            return down
+                ? `the balancer on ${node.name} finds no API on ${down}: see management-service and management-api of ${down}`
+                : `the balancer's configuration does not list every management server: pulumi up --stack ${ctx.settings.stack}`;
+        },
+    },
+    {
+        name: "balancer-api",
+        appliesTo: (node) => has(node, "loadbalancer"),
+        probe: (_node, ctx) => ({ fn: "check_api", args: [`http://127.0.0.1:${ctx.settings.management.uiPort}${ctx.settings.management.apiPath}`] }),
+        fix: (node) => `nothing answers the API through the balancer on ${node.name}: see balancer-service and balancer-backends`,
     },
     {
         name: "prometheus-exporter",
@@ -156,7 +191,10 @@ export const NODE_CHECKS: NodeCheck[] = [
     {
         name: "agent-connected",
         appliesTo: (node) => has(node, "kvm"),
-        probe: (_node, ctx) => ({ fn: "check_agent_connected", args: [managementAddressOf(nodesWith(ctx, "management")[0] ?? fail("the stack has no management node for the agent to connect to")), AGENT_PORT] }),
+        probe: (_node, ctx) => {
+            if (nodesWith(ctx, "management").length === 0) fail("the stack has no management node for the agent to connect to");
+            return { fn: "check_agent_connected", args: [agentHostAddresses(ctx).join(","), AGENT_PORT] };
+        },
         fix: kvmRepair,
     },
 ];

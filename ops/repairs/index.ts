@@ -1,6 +1,7 @@
 /** The repair actions, by name: `npm run ops -- repair <action> --stack NAME`. */
 import { OpsArgs, UsageError } from "../args";
 import { OpsContext } from "../context";
+import { galeraRejoin } from "./galeraRejoin";
 import { hostAddress } from "./hostAddress";
 import { kvmHost } from "./kvmHost";
 import { mysqlBind } from "./mysqlBind";
@@ -8,7 +9,7 @@ import { ssvmCertificate } from "./ssvmCertificate";
 import { systemvmTemplate } from "./systemvmTemplate";
 import { RepairAction } from "./types";
 
-export const REPAIRS: RepairAction[] = [mysqlBind, systemvmTemplate, ssvmCertificate, kvmHost, hostAddress];
+export const REPAIRS: RepairAction[] = [mysqlBind, galeraRejoin, systemvmTemplate, ssvmCertificate, kvmHost, hostAddress];
 
 /** Runs the named action; true when it repaired and its re-check passed. */
 export async function runRepair(ctx: OpsContext, args: OpsArgs, log: (line: string) => void): Promise<boolean> {

@@ -5,7 +5,7 @@
  */
 import { apiClient, zoneIdOf } from "../api";
 import { integerFlag, OpsArgs } from "../args";
-import { managementAddressOf, nodeNamed, nodesWith, nodeWith, OpsContext, OpsNode } from "../context";
+import { agentHostAddresses, managementAddressOf, nodeNamed, nodesWith, nodeWith, OpsContext, OpsNode } from "../context";
 import { AGENT_PORT, LIBVIRT_TCP_PORT, LIBVIRT_TLS_PORT } from "../checks/nodeChecks";
 import { runOnNodeOrFail } from "../nodeScript";
 import { recheck } from "./recheck";
@@ -42,7 +42,9 @@ export const kvmHost: RepairAction = {
     async run(ctx, args, log) {
         const node = kvmNodeOf(ctx, args);
         const timeout = integerFlag(args, "timeout", 300, 10, 7200);
-        const management = managementAddressOf(nodeWith(ctx, "management"));
+        // What the agent is told to connect to: the balancer, or the first management server.
+        nodeWith(ctx, "management");
+        const management = agentHostAddresses(ctx)[0];
         const run = await runOnNodeOrFail(ctx, node, "ops-repair-kvm-host", { libvirtTlsPort: LIBVIRT_TLS_PORT, libvirtTcpPort: LIBVIRT_TCP_PORT, agentPort: AGENT_PORT }, {
             env: { MANAGEMENT_ADDRESS: management },
             timeoutSeconds: 240,

@@ -252,6 +252,8 @@ export const DEFAULT_CONFIGURATIONS: Record<string, string> = {
     host: defaultHostIp(),
     // api/src/main/java/com/cloud/storage/VolumeApiService.java@4.19.3.0:54-57 (default true)
     "use.https.to.upload": "true",
+    // server/src/main/java/org/apache/cloudstack/agent/lb/IndirectAgentLBServiceImpl.java@4.19.3.0:53-56 (default static)
+    "indirect.agent.lb.algorithm": "static",
     "prometheus.exporter.enable": "false",
     "prometheus.exporter.port": "9595",
     "prometheus.exporter.allowed.ips": "127.0.0.1",

@@ -59,9 +59,10 @@ export function seedSettings(): Settings {
             allowedCidrs: ["10.15.0.0/24", "10.10.0.0/24"],
             ports: { mountd: 892, statd: 662, statdOutgoing: 2020, lockd: 32803, rquotad: 875 },
         },
-        database: { engine: "mysql", port: 3306, maxConnections: 350, serverId: 1 },
-        management: { encryptionType: "file", apiPath: "/client/api", uiPort: 8080, startTimeoutSeconds: 900 },
+        database: { engine: "mysql", port: 3306, maxConnections: 350, serverId: 1, galeraClusterName: "cloudstack" },
+        management: { encryptionType: "file", apiPath: "/client/api", uiPort: 8080, startTimeoutSeconds: 900, agentLbAlgorithm: "static", agentLbCheckIntervalSeconds: 0 },
         kvm: { requireHardwareVirtualization: true },
+        loadBalancer: { virtualRouterId: 51, agents: "balancer" },
         zone: {
             name: "TEST",
             dns1: "8.8.8.8",

@@ -11,7 +11,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Settings } from "../../config/settings";
 import { TEMPLATE_DIR } from "../../providers/remote/templates";
 import { SecretName } from "../../providers/remote/step";
-import { allSteps, NamedStep } from "./steps-all";
+import { allSteps, haSteps, NamedStep } from "./steps-all";
 import { seedSettings } from "./steps-fixture";
 
 const SECRET_NAMES: SecretName[] = [
@@ -43,6 +43,7 @@ function variant(): Settings {
 const VARIANTS: [string, NamedStep[]][] = [
     ["seed example", allSteps(seedSettings())],
     ["variant", allSteps(variant())],
+    ["high availability", haSteps(variant())],
 ];
 
 interface Script {

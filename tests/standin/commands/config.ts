@@ -25,6 +25,8 @@ const define = (type: SettingType, scope: Scope = "Global", category = "Advanced
 const SETTINGS: Record<string, SettingDefinition> = {
     // api/src/main/java/org/apache/cloudstack/config/ApiServiceConfiguration.java@4.19.3.0:23
     host: define("String"),
+    // server/src/main/java/org/apache/cloudstack/agent/lb/IndirectAgentLBServiceImpl.java@4.19.3.0:53-56 (Kind.Select; 4.19 does not check the value)
+    "indirect.agent.lb.algorithm": define("String"),
     // api/src/main/java/com/cloud/storage/VolumeApiService.java@4.19.3.0:54
     "use.https.to.upload": define("Boolean"),
     // plugins/integrations/prometheus/src/main/java/org/apache/cloudstack/metrics/PrometheusExporterServer.java@4.19.3.0:25,28,31

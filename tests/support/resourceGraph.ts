@@ -1,0 +1,130 @@
+/**
+ * The resource graph a program run registers, with Pulumi's mocks: each
+ * register-resource request (type, name, parent, dependencies), so tests can
+ * ask who waits for whom. `recordResourceGraph()` installs the mocks for a
+ * test file; `registerCloud()` runs deployCloud and returns the graph.
+ *
+ * Dependencies are read from the register-resource requests the engine would
+ * receive (explicit dependsOn and the resources behind input values).
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { Settings } from "../../config/settings";
+
+export interface Registered {
+    urn: string;
+    type: string;
+    name: string;
+    parent: string;
+    dependencies: string[];
+    custom: boolean;
+}
+
+let registered: Registered[] = [];
+
+function mockState(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
+    if (type.endsWith("remote:Script")) return { ...inputs, outputs: { publicKey: "ssh-rsa AAAAmock cloud@mgmt" }, changed: [], warnings: [] };
+    if (type.endsWith("remote:BridgeNetwork")) return { ...inputs, managementAddress: "10.15.0.99", publicAddress: "10.10.0.99", managementNic: "ens4", publicNic: "ens3" };
+    if (type.endsWith("GeneratedSecret")) return { ...inputs, value: `generated-${name}` };
+    return { ...inputs, apiKey: "mock-api-key", secretKey: "mock-secret-key", id: `${name}-id` };
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const inputs = new Map<string, Record<string, any>>();
+
+/** The inputs a resource of this name was created with (as the mocks received them, outputs resolved). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function inputsOf(name: string): Record<string, any> {
+    const found = inputs.get(name);
+    if (!found) throw new Error(`no resource named ${name} was created`);
+    return found;
+}
+
+/** Installs the mocks (call once at the top of a test file). */
+export function recordResourceGraph(): void {
+    beforeAll(async () => {
+        await pulumi.runtime.setMocks(
+            {
+                newResource: (args) => {
+                    inputs.set(args.name, args.inputs);
+                    return { id: `${args.name}-id`, state: mockState(args.type, args.name, args.inputs) };
+                },
+                call: (args) => args.inputs,
+            },
+            "cloudstack-infra",
+            "test",
+            false,
+        );
+        // Record what each register-resource request carries; the mock monitor ignores dependencies otherwise.
+        // eslint-disable-next-line @typescript-eslint/no-var-requires
+        const monitor = require("@pulumi/pulumi/runtime/settings").getMonitor();
+        const register = monitor.registerResource.bind(monitor);
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any
+        monitor.registerResource = (req: any, callback: any) =>
+            register(req, (err: unknown, resp: { getUrn(): string } | undefined) => {
+                if (resp) {
+                    registered.push({
+                        urn: resp.getUrn(),
+                        type: req.getType(),
+                        name: req.getName(),
+                        parent: req.getParent(),
+                        dependencies: req.getDependenciesList(),
+                        custom: req.getCustom(),
+                    });
+                }
+                callback(err, resp);
+            });
+    });
+}
+
+export async function registerCloud(settings: Settings) {
+    registered = [];
+    inputs.clear();
+    const { deployCloud } = await import("../../components/deployCloud");
+    const outputs = deployCloud(settings);
+    // Resolving an output that depends on every part waits for registration to finish.
+    await new Promise((resolve) => pulumi.all([outputs.apiKeys, outputs.zoneId, outputs.managementSshPublicKey]).apply(resolve));
+    // Registration goes on asynchronously: wait until the SDK's queue of register requests has drained.
+    await require("@pulumi/pulumi/runtime/settings").waitForRPCs(); // eslint-disable-line @typescript-eslint/no-var-requires
+    return { outputs, graph: new Graph(registered) };
+}
+
+export class Graph {
+    readonly byUrn: Map<string, Registered>;
+    constructor(readonly resources: Registered[]) {
+        this.byUrn = new Map(resources.map((r) => [r.urn, r]));
+    }
+    /** Resources whose URN ends with `::name`. */
+    named(name: string): Registered {
+        const found = this.resources.find((r) => r.name === name);
+        if (!found) throw new Error(`no resource named ${name}; have ${this.resources.map((r) => r.name).join(", ")}`);
+        return found;
+    }
+    ofType(suffix: string): Registered[] {
+        return this.resources.filter((r) => r.type.endsWith(suffix));
+    }
+    /** Everything `urn` waits for, directly or not. */
+    ancestors(urn: string): Set<string> {
+        const seen = new Set<string>();
+        const stack = [...(this.byUrn.get(urn)?.dependencies ?? [])];
+        while (stack.length) {
+            const next = stack.pop()!;
+            if (seen.has(next)) continue;
+            seen.add(next);
+            stack.push(...(this.byUrn.get(next)?.dependencies ?? []));
+        }
+        return seen;
+    }
+    waitsFor(a: Registered, b: Registered): boolean {
+        return this.ancestors(a.urn).has(b.urn);
+    }
+    /**
+     * The role's own steps: custom resources under the component, without the
+     * node's base steps (bridges, common) that one role component of each node
+     * also holds (components/NodeBase.ts).
+     */
+    stepsUnder(componentName: string): Registered[] {
+        const component = this.named(componentName);
+        return this.resources.filter((r) => r.custom && r.parent === component.urn && !/-(bridges|common)$/.test(r.name));
+    }
+}
+
