@@ -27,7 +27,10 @@ describeEngine("pulumi preview of an HA stack", () => {
             },
         });
         const names = (suffix: string) => planned.filter((p) => p.type.endsWith(suffix)).map((p) => p.name).sort();
-        expect(names("node:NodeBase")).toEqual(["db-1", "db-2", "db-3", "kvm-host-01", "lb-1", "mgmt-1", "mgmt-2", "nfs-storage"]);
+        // Every node's base steps (bridges, common), under its role's component since NodeBase is no component.
+        const nodes = ["db-1", "db-2", "db-3", "kvm-host-01", "lb-1", "mgmt-1", "mgmt-2", "nfs-storage"];
+        expect(planned.filter((p) => p.name.endsWith("-common")).map((p) => p.name).sort()).toEqual(nodes.map((n) => `${n}-common`));
+        expect(names("node:NodeBase")).toEqual([]);
         expect(names("node:ManagementServer")).toEqual(["mgmt-1-management", "mgmt-2-management"]);
         expect(names("node:DatabaseServer")).toEqual(["db-1-database", "db-2-database", "db-3-database"]);
         expect(names("node:LoadBalancer")).toEqual(["lb-1-loadbalancer"]);
