@@ -9,6 +9,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { Settings } from "../../config/settings";
+import type { UpgradeRequest } from "../../components/deployCloud";
 
 export interface Registered {
     urn: string;
@@ -76,11 +77,12 @@ export function recordResourceGraph(): void {
     });
 }
 
-export async function registerCloud(settings: Settings) {
+/** Runs deployCloud (with an upgrade request when given) under the mocks; returns its outputs and the graph. */
+export async function registerCloud(settings: Settings, upgrade?: UpgradeRequest) {
     registered = [];
     inputs.clear();
     const { deployCloud } = await import("../../components/deployCloud");
-    const outputs = deployCloud(settings);
+    const outputs = deployCloud(settings, upgrade);
     // Resolving an output that depends on every part waits for registration to finish.
     await new Promise((resolve) => pulumi.all([outputs.apiKeys, outputs.zoneId, outputs.managementSshPublicKey]).apply(resolve));
     // Registration goes on asynchronously: wait until the SDK's queue of register requests has drained.
@@ -98,6 +100,10 @@ export class Graph {
         const found = this.resources.find((r) => r.name === name);
         if (!found) throw new Error(`no resource named ${name}; have ${this.resources.map((r) => r.name).join(", ")}`);
         return found;
+    }
+    /** The custom resource of this name where a component shares it (a node component and its stage: kvm-host-01-kvm). */
+    step(name: string): Registered {
+        return this.resources.find((r) => r.name === name && r.custom) ?? this.named(name);
     }
     ofType(suffix: string): Registered[] {
         return this.resources.filter((r) => r.type.endsWith(suffix));

@@ -5,58 +5,14 @@
  * host after another, the node components' install steps after their node's
  * upgrade, and the final verify after all of it.
  */
-import * as pulumi from "@pulumi/pulumi";
 import { Settings } from "../../config/settings";
 import { settingsFromConfig } from "../../config/readSettings";
 import { UpgradeRequest } from "../../components/deployCloud";
 import { unpackText } from "../../providers/remote/packedText";
+import { Graph, inputsOf, recordResourceGraph, Registered, registerCloud } from "../support/resourceGraph";
 import { clone, readStackFile } from "../support/stackConfig";
 
-interface Registered {
-    urn: string;
-    type: string;
-    name: string;
-    parent: string;
-    dependencies: string[];
-    custom: boolean;
-    inputs: Record<string, unknown>;
-}
-
-let registered: Registered[] = [];
-
-beforeAll(async () => {
-    await pulumi.runtime.setMocks(
-        {
-            newResource: (args) => ({
-                id: `${args.name}-id`,
-                state: { ...args.inputs, outputs: { publicKey: "ssh-rsa AAAAmock cloud@mgmt" }, value: `generated-${args.name}`, managementAddress: "10.15.0.99", publicAddress: "10.10.0.99", apiKey: "k", secretKey: "s" },
-            }),
-            call: (args) => args.inputs,
-        },
-        "cloudstack-infra",
-        "test",
-        false,
-    );
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const monitor = require("@pulumi/pulumi/runtime/settings").getMonitor();
-    const register = monitor.registerResource.bind(monitor);
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    monitor.registerResource = (req: any, callback: any) =>
-        register(req, (err: unknown, resp: { getUrn(): string } | undefined) => {
-            if (resp) {
-                registered.push({
-                    urn: resp.getUrn(),
-                    type: req.getType(),
-                    name: req.getName(),
-                    parent: req.getParent(),
-                    dependencies: req.getDependenciesList(),
-                    custom: req.getCustom(),
-                    inputs: req.getObject()?.toJavaScript() ?? {},
-                });
-            }
-            callback(err, resp);
-        });
-});
+recordResourceGraph();
 
 /** The dev stack at `version` (Java 17 for 4.20) with `count` KVM hosts. */
 function settingsFor(version: string, count: number): Settings {
@@ -77,36 +33,9 @@ function settingsFor(version: string, count: number): Settings {
     return settings;
 }
 
-async function register(settings: Settings, upgrade?: UpgradeRequest): Promise<Registered[]> {
-    registered = [];
-    const { deployCloud } = await import("../../components/deployCloud");
-    const outputs = deployCloud(settings, upgrade);
-    await new Promise((resolve) => pulumi.all([outputs.apiKeys, outputs.zoneId, outputs.managementSshPublicKey]).apply(resolve));
-    await require("@pulumi/pulumi/runtime/settings").waitForRPCs(); // eslint-disable-line @typescript-eslint/no-var-requires
-    return registered;
-}
-
-function graphOf(resources: Registered[]) {
-    const byUrn = new Map(resources.map((r) => [r.urn, r]));
-    const named = (name: string) => {
-        // A node component and its stage may share a name (kvm-host-01-kvm): the step is the one that waits.
-        const found = resources.find((r) => r.name === name && r.custom) ?? resources.find((r) => r.name === name);
-        if (!found) throw new Error(`no resource named ${name}; have ${resources.map((r) => r.name).join(", ")}`);
-        return found;
-    };
-    const ancestors = (urn: string) => {
-        const seen = new Set<string>();
-        const stack = [...(byUrn.get(urn)?.dependencies ?? [])];
-        while (stack.length) {
-            const next = stack.pop()!;
-            if (seen.has(next)) continue;
-            seen.add(next);
-            stack.push(...(byUrn.get(next)?.dependencies ?? []));
-        }
-        return seen;
-    };
-    const waitsFor = (a: string, b: string) => ancestors(named(a).urn).has(named(b).urn);
-    return { named, waitsFor };
+/** Who waits for whom, by step name. */
+function graphOf(graph: Graph) {
+    return { waitsFor: (a: string, b: string) => graph.waitsFor(graph.step(a), graph.step(b)) };
 }
 
 const REQUEST: UpgradeRequest = { from: "4.19.3.0", to: "4.20.1.0", api: { apiUrl: "http://10.10.0.116:8080/client/api", apiKey: "k", secretKey: "s" }, zoneId: "zone-1" };
@@ -114,8 +43,8 @@ const isUpgradeResource = (r: Registered) => r.type === "cloudstack:upgrade:Upgr
 
 describe("no upgrade", () => {
     test("a stack without an upgrade request has no upgrade resource", async () => {
-        const resources = await register(settingsFor("4.19.3.0", 1));
-        expect(resources.filter(isUpgradeResource).map((r) => r.name)).toEqual([]);
+        const { graph } = await registerCloud(settingsFor("4.19.3.0", 1));
+        expect(graph.resources.filter(isUpgradeResource).map((r) => r.name)).toEqual([]);
     });
 });
 
@@ -123,8 +52,9 @@ describe.each([1, 3])("an upgrade 4.19.3.0 → 4.20.1.0 with %i KVM host(s)", (c
     let resources: Registered[];
     let graph: ReturnType<typeof graphOf>;
     beforeAll(async () => {
-        resources = await register(settingsFor("4.20.1.0", count), REQUEST);
-        graph = graphOf(resources);
+        const registered = await registerCloud(settingsFor("4.20.1.0", count), REQUEST);
+        resources = registered.graph.resources;
+        graph = graphOf(registered.graph);
     });
 
     test("the guide's steps, one resource each, under the Upgrade component", () => {
@@ -158,11 +88,11 @@ describe.each([1, 3])("an upgrade 4.19.3.0 → 4.20.1.0 with %i KVM host(s)", (c
     });
 
     test("the pinned packages of the target and the upgrade's backup prefix", () => {
-        const packages = unpackText(graph.named("cloudstack-mgmt-upgrade-packages").inputs.script as string);
+        const packages = unpackText(inputsOf("cloudstack-mgmt-upgrade-packages").script as string);
         expect(packages).toContain("apt_install cloudstack-common=4.20.1.0 cloudstack-management=4.20.1.0 cloudstack-usage=4.20.1.0");
         expect(packages).toContain("Pin: version 4.20.1.0*");
         expect(packages).toContain("apt_install openjdk-17-jre-headless");
-        expect(graph.named("upgrade-backup").inputs).toMatchObject({ prefix: "test-db-before-upgrade-4.19.3.0-to-4.20.1.0", fingerprint: "upgrade 4.19.3.0 to 4.20.1.0" });
-        expect(graph.named("upgrade-template-ready").inputs).toMatchObject({ action: "template-ready", template: { name: "systemvm-kvm-4.20.1-x86_64" } });
+        expect(inputsOf("upgrade-backup")).toMatchObject({ prefix: "test-db-before-upgrade-4.19.3.0-to-4.20.1.0", fingerprint: "upgrade 4.19.3.0 to 4.20.1.0" });
+        expect(inputsOf("upgrade-template-ready")).toMatchObject({ action: "template-ready", template: { name: "systemvm-kvm-4.20.1-x86_64" } });
     });
 });
