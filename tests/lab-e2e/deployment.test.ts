@@ -10,13 +10,11 @@
  * stand-in served as packages (tests/lab/standin-packages). What cannot run
  * here is listed at the end of the run.
  */
-import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { CloudStackClient, Credentials } from "../../providers/cloudstack/client";
 import { createTestProject, engineAvailable, exportedState, TestProject } from "../support/engine";
-import { LabInventory, labUnavailableReason, TestLab } from "../support/lab";
-import { REPO } from "../support/stackConfig";
+import { LabInventory, labUnavailableReason, standInRepository, TestLab } from "../support/lab";
 import { labStackConfig, LabRoles } from "./labStack";
 import { DESTROY_KILL_POINT, KillPoint, LAB_KILL_POINTS, matrixTable, MatrixRow, repetitions, runUntilKilled, stateReadable, zoneObjectCounts } from "./faultMatrix";
 import { describeUnless } from "../support/gate";
@@ -89,8 +87,8 @@ describeLab("the whole deployment on lab hosts", () => {
     }
 
     beforeAll(async () => {
-        const localDir = await phase("build stand-in packages", async () => runCommand(path.join(REPO, "tests/lab/standin-packages/build-repo.sh"), []));
-        lab = new TestLab({ prefix: "labe2e", managementPrefix: "10.75.0", publicPrefix: "10.76.0", sshPortBase: 28000, localDir: localDir.trim().split("\n").pop() });
+        const localDir = await phase("build stand-in packages", standInRepository);
+        lab = new TestLab({ prefix: "labe2e", managementPrefix: "10.75.0", publicPrefix: "10.76.0", sshPortBase: 28000, localDir });
         await freshLabAndStack();
     }, 1_800_000);
 
@@ -343,16 +341,6 @@ function ip(inventory: LabInventory, name: string): string {
     return inventory.hosts.find((h) => h.name === name)!.managementIp;
 }
 
-function runCommand(command: string, args: string[]): Promise<string> {
-    return new Promise((resolve, reject) => {
-        const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"] });
-        let stdout = "";
-        let stderr = "";
-        child.stdout.on("data", (d) => (stdout += d));
-        child.stderr.on("data", (d) => (stderr += d));
-        child.on("close", (code) => (code === 0 ? resolve(stdout) : reject(new Error(`${command} failed (${code}): ${stderr}`))));
-    });
-}
 
 /** Count of accepted SSH logins per host, from sshd's journal. */
 async function sshLogins(lab: TestLab, inventory: LabInventory): Promise<Record<string, number>> {

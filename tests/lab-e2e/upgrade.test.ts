@@ -17,13 +17,11 @@
  *
  * A long suite: `npm run test:long` only (tests/support/gate.ts describeLongOnly).
  */
-import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { CloudStackClient, Credentials } from "../../providers/cloudstack/client";
 import { createTestProject, engineAvailable, TestProject } from "../support/engine";
-import { LabInventory, labUnavailableReason, TestLab } from "../support/lab";
-import { REPO } from "../support/stackConfig";
+import { LabInventory, labUnavailableReason, standInRepository, TestLab } from "../support/lab";
 import { describeLongOnly } from "../support/gate";
 import { labStackConfig, LabRoles } from "./labStack";
 import { runUntilKilled, stateReadable } from "./faultMatrix";
@@ -67,8 +65,8 @@ describeLong("upgrading CloudStack 4.19.3.0 → 4.20.1.0 through pulumi up, on l
     }
 
     beforeAll(async () => {
-        const localDir = await runCommand(path.join(REPO, "tests/lab/standin-packages/build-repo.sh"), []);
-        lab = new TestLab({ prefix: "labupg", managementPrefix: "10.77.0", publicPrefix: "10.78.0", sshPortBase: 30500, localDir: localDir.trim().split("\n").pop() });
+        const localDir = await standInRepository();
+        lab = new TestLab({ prefix: "labupg", managementPrefix: "10.77.0", publicPrefix: "10.78.0", sshPortBase: 30500, localDir });
         await lab.down();
         inventory = await lab.up(roles.nfs, roles.database, roles.management, ...roles.kvm);
         project = await createTestProject({ stackName: "lab", config: labStackConfig(inventory, roles) });
@@ -178,13 +176,3 @@ async function cloudDbPassword(project: TestProject): Promise<string> {
     throw new Error("no cloud-db-password in the state");
 }
 
-function runCommand(command: string, args: string[]): Promise<string> {
-    return new Promise((resolve, reject) => {
-        const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"] });
-        let stdout = "";
-        let stderr = "";
-        child.stdout.on("data", (d) => (stdout += d));
-        child.stderr.on("data", (d) => (stderr += d));
-        child.on("close", (code) => (code === 0 ? resolve(stdout) : reject(new Error(`${command} failed (${code}): ${stderr}`))));
-    });
-}

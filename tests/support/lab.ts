@@ -50,6 +50,15 @@ export interface LabOptions {
     localDir?: string;
 }
 
+/** Builds (or finds cached) the stand-in CloudStack repository the lab serves; resolves to its directory (a TestLab's localDir). */
+export function standInRepository(): Promise<string> {
+    return new Promise((resolve, reject) => {
+        execFile(path.join(REPO, "tests", "lab", "standin-packages", "build-repo.sh"), { maxBuffer: 16 << 20 }, (err, stdout, stderr) =>
+            err ? reject(new Error(`build-repo.sh failed: ${err.message}\n${stderr}`)) : resolve(stdout.trim().split("\n").pop() ?? ""),
+        );
+    });
+}
+
 /** Why labs cannot run here, or undefined when they can. */
 export function labUnavailableReason(): string | undefined {
     if (process.getuid?.() !== 0) return "the lab needs root (network namespaces, mounts, cgroups)";
