@@ -10,6 +10,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Settings } from "../../config/settings";
 import type { UpgradeRequest } from "../../components/deployCloud";
+import { settingsFromConfig } from "../../config/readSettings";
+import { clone, readStackFile } from "./stackConfig";
 
 export interface Registered {
     urn: string;
@@ -38,6 +40,25 @@ export function inputsOf(name: string): Record<string, any> {
     const found = inputs.get(name);
     if (!found) throw new Error(`no resource named ${name} was created`);
     return found;
+}
+
+/** The dev stack with `count` KVM hosts (kvm-host-01 … as in the seed), after `adjust` changed its raw config. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function devWithKvmHosts(count: number, adjust: (raw: Record<string, any>) => void = () => undefined): Settings {
+    const raw = clone(readStackFile("dev")) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    adjust(raw);
+    const template = raw.nodes.find((n: { roles: string[] }) => n.roles.includes("kvm"));
+    const hostTemplate = raw.zone.hosts[0];
+    raw.nodes = raw.nodes.filter((n: { roles: string[] }) => !n.roles.includes("kvm"));
+    raw.zone.hosts = [];
+    for (let i = 1; i <= count; i++) {
+        const name = `kvm-host-${String(i).padStart(2, "0")}`;
+        raw.nodes.push({ ...template, name, address: `10.10.0.${10 + i}`, managementAddress: `10.15.0.${10 + i}`, publicAddress: `10.10.0.${10 + i}` });
+        raw.zone.hosts.push({ ...hostTemplate, name: `N${i}`, ip: `10.15.0.${10 + i}`, node: name });
+    }
+    const { settings, problems } = settingsFromConfig(raw, { project: "cloudstack-infra", stack: "test", isSecret: () => false });
+    problems.throwIfAny();
+    return settings;
 }
 
 /** Installs the mocks (call once at the top of a test file). */

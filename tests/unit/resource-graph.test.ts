@@ -10,34 +10,17 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { Settings } from "../../config/settings";
-import { settingsFromConfig } from "../../config/readSettings";
 import { kvmAuthorizeKeySteps, kvmVerifySteps } from "../../components/steps/kvm";
-import { clone, readStackFile } from "../support/stackConfig";
-import { Graph, recordResourceGraph, registerCloud } from "../support/resourceGraph";
+import { devWithKvmHosts, Graph, recordResourceGraph, registerCloud } from "../support/resourceGraph";
 
 recordResourceGraph();
 
-/** The dev stack with `count` KVM hosts (kvm-host-01 … as in the seed). */
-function settingsWithKvmHosts(count: number): Settings {
-    const raw = clone(readStackFile("dev")) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-    const template = raw.nodes.find((n: { roles: string[] }) => n.roles.includes("kvm"));
-    const hostTemplate = raw.zone.hosts[0];
-    raw.nodes = raw.nodes.filter((n: { roles: string[] }) => !n.roles.includes("kvm"));
-    raw.zone.hosts = [];
-    for (let i = 1; i <= count; i++) {
-        const name = `kvm-host-${String(i).padStart(2, "0")}`;
-        raw.nodes.push({ ...template, name, address: `10.10.0.${10 + i}`, managementAddress: `10.15.0.${10 + i}`, publicAddress: `10.10.0.${10 + i}` });
-        raw.zone.hosts.push({ ...hostTemplate, name: `N${i}`, ip: `10.15.0.${10 + i}`, node: name });
-    }
-    const { settings, problems } = settingsFromConfig(raw, { project: "cloudstack-infra", stack: "test", isSecret: () => false });
-    problems.throwIfAny();
-    return settings;
-}
+
 
 describe.each([1, 3, 20])("the resource graph with %i KVM host(s)", (count) => {
     let graph: Graph;
     let outputs: Awaited<ReturnType<typeof registerCloud>>["outputs"];
-    const settings = () => settingsWithKvmHosts(count);
+    const settings = () => devWithKvmHosts(count);
 
     beforeAll(async () => {
         ({ graph, outputs } = await registerCloud(settings()));
@@ -133,7 +116,7 @@ describe.each([1, 3, 20])("the resource graph with %i KVM host(s)", (count) => {
 
 describe("with backup.beforeChange and monitoring.prometheus", () => {
     test("the dump comes before every change of the database and management nodes, the exporter restart after the zone", async () => {
-        const settings = settingsWithKvmHosts(1);
+        const settings = devWithKvmHosts(1);
         settings.backup.beforeChange = true;
         settings.monitoring.prometheus = true;
         const { graph } = await registerCloud(settings);

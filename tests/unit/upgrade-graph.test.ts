@@ -6,31 +6,18 @@
  * upgrade, and the final verify after all of it.
  */
 import { Settings } from "../../config/settings";
-import { settingsFromConfig } from "../../config/readSettings";
 import { UpgradeRequest } from "../../components/deployCloud";
 import { unpackText } from "../../providers/remote/packedText";
-import { Graph, inputsOf, recordResourceGraph, Registered, registerCloud } from "../support/resourceGraph";
-import { clone, readStackFile } from "../support/stackConfig";
+import { devWithKvmHosts, Graph, inputsOf, recordResourceGraph, Registered, registerCloud } from "../support/resourceGraph";
 
 recordResourceGraph();
 
 /** The dev stack at `version` (Java 17 for 4.20) with `count` KVM hosts. */
 function settingsFor(version: string, count: number): Settings {
-    const raw = clone(readStackFile("dev")) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-    raw.cloudstackVersion = version;
-    if (version.startsWith("4.20.")) raw.packages = { ...(raw.packages ?? {}), javaPackage: "openjdk-17-jre-headless", javaBinary: "/usr/lib/jvm/java-17-openjdk-amd64/bin/java" };
-    const template = raw.nodes.find((n: { roles: string[] }) => n.roles.includes("kvm"));
-    const hostTemplate = raw.zone.hosts[0];
-    raw.nodes = raw.nodes.filter((n: { roles: string[] }) => !n.roles.includes("kvm"));
-    raw.zone.hosts = [];
-    for (let i = 1; i <= count; i++) {
-        const name = `kvm-host-${String(i).padStart(2, "0")}`;
-        raw.nodes.push({ ...template, name, address: `10.10.0.${10 + i}`, managementAddress: `10.15.0.${10 + i}`, publicAddress: `10.10.0.${10 + i}` });
-        raw.zone.hosts.push({ ...hostTemplate, name: `N${i}`, ip: `10.15.0.${10 + i}`, node: name });
-    }
-    const { settings, problems } = settingsFromConfig(raw, { project: "cloudstack-infra", stack: "test", isSecret: () => false });
-    problems.throwIfAny();
-    return settings;
+    return devWithKvmHosts(count, (raw) => {
+        raw.cloudstackVersion = version;
+        if (version.startsWith("4.20.")) raw.packages = { ...(raw.packages ?? {}), javaPackage: "openjdk-17-jre-headless", javaBinary: "/usr/lib/jvm/java-17-openjdk-amd64/bin/java" };
+    });
 }
 
 /** Who waits for whom, by step name. */
