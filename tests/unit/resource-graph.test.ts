@@ -9,7 +9,6 @@
  * receive (explicit dependsOn and the resources behind input values).
  */
 import * as pulumi from "@pulumi/pulumi";
-import { Settings } from "../../config/settings";
 import { kvmAuthorizeKeySteps, kvmVerifySteps } from "../../components/steps/kvm";
 import { devWithKvmHosts, Graph, recordResourceGraph, registerCloud } from "../support/resourceGraph";
 
