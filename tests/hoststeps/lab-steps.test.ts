@@ -115,7 +115,7 @@ describeLab("node scripts on a real lab", () => {
         const before = await onHost(h1.name, "md5sum /etc/hosts /etc/chrony/chrony.conf");
         // The base packages stay installed (the base step has no delete script); the apt proxy, identity and clock are taken back.
         const undoable = steps.filter((s) => s.deleteScript !== undefined);
-        expect(undoable.map((s) => s.name)).toEqual(["apt-proxy", "identity", "clock"]);
+        expect(undoable.map((s) => s.name)).toEqual(["identity", "apt-proxy", "clock"]);
         for (const s of undoable) expectOk(await runStep(h1.name, s, {}, "delete"));
         const after = await onHost(h1.name, "grep -c cloudstack-infra /etc/hosts || true; grep -c '^pool' /etc/chrony/chrony.conf; ls /etc/apt/apt.conf.d /etc/chrony/sources.d");
         expect(after.stdout).toMatch(/^0\n1\n/);
