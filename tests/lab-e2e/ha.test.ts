@@ -21,17 +21,16 @@
  *
  * Long suite only (npm run test:long).
  */
-import { spawn } from "child_process";
-import * as path from "path";
 import { galeraSteps, loadBalancerSteps } from "../../components/steps";
 import { PackageSettings } from "../../config/settings";
 import { galeraRejoinView } from "../../ops/repairs/galeraRejoin";
-import { parseReport, scriptPayload } from "../../providers/remote/ssh";
+import { scriptPayload } from "../../providers/remote/ssh";
 import { RemoteStep } from "../../providers/remote/step";
 import { renderTemplate } from "../../providers/remote/templates";
 import { describeLongOnly } from "../support/gate";
 import { LabInventory, labUnavailableReason, TestLab } from "../support/lab";
 import { seedSettings } from "../unit/steps-fixture";
+import { sshOnLab, StepRun } from "../hoststeps/support/lab";
 
 const describeLab = describeLongOnly(labUnavailableReason());
 
@@ -43,26 +42,9 @@ const MANAGEMENT = ["ms1", "ms2"];
 const BALANCER = "lb1";
 const SECRETS = { MYSQL_ROOT_PASSWORD: `Ha'root"pw\\$1`, DEPLOY_ADMIN_PASSWORD: "Ha.Deploy-pw=2" };
 
-interface Run {
-    code: number;
-    stdout: string;
-    stderr: string;
-    changed: string[];
-    outputs: Record<string, string>;
-}
+type Run = StepRun;
 
-function ssh(host: string, command: string, stdin = ""): Promise<Run> {
-    return new Promise((resolve, reject) => {
-        const child = spawn("ssh", ["-F", path.join(LAB.dir, "ssh_config"), "-o", "BatchMode=yes", host, command], { stdio: ["pipe", "pipe", "pipe"] });
-        let stdout = "";
-        let stderr = "";
-        child.stdout.on("data", (chunk) => (stdout += chunk));
-        child.stderr.on("data", (chunk) => (stderr += chunk));
-        child.on("error", reject);
-        child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr, ...parseReport(stdout) }));
-        child.stdin.end(stdin);
-    });
-}
+const ssh = (host: string, command: string, stdin = ""): Promise<Run> => sshOnLab(LAB, host, command, stdin);
 
 function ok(run: Run, what: string): Run {
     if (run.code !== 0) throw new Error(`${what}: exit ${run.code}\n${run.stdout.split("\n").slice(-25).join("\n")}\n${run.stderr.split("\n").slice(-10).join("\n")}`);

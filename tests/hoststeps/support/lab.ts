@@ -25,7 +25,7 @@ export interface StepRun {
 
 /** Runs a shell command on a host (test plumbing, not a step). */
 export function onHost(host: string, command: string, stdin = ""): Promise<StepRun> {
-    return ssh(host, command, stdin);
+    return sshOnLab(STEPS_LAB, host, command, stdin);
 }
 
 /** Until `command` succeeds on the host (a condition, not a pause); fails after `seconds`. */
@@ -50,12 +50,13 @@ export function runStep(host: string, step: RemoteStep, values: Record<string, s
         if (values[name] === undefined) throw new Error(`step ${step.name} needs the secret ${name}`);
         env[name] = values[name];
     }
-    return ssh(host, "bash -s", scriptPayload(script, env));
+    return sshOnLab(STEPS_LAB, host, "bash -s", scriptPayload(script, env));
 }
 
-function ssh(host: string, command: string, stdin: string): Promise<StepRun> {
+/** Runs a command on a host of `lab` as root with plain ssh, its report parsed as RemoteScript does; failing runs resolve too. */
+export function sshOnLab(lab: TestLab, host: string, command: string, stdin = ""): Promise<StepRun> {
     return new Promise((resolve, reject) => {
-        const child = spawn("ssh", ["-F", path.join(STEPS_LAB.dir, "ssh_config"), "-o", "BatchMode=yes", host, command], { stdio: ["pipe", "pipe", "pipe"] });
+        const child = spawn("ssh", ["-F", path.join(lab.dir, "ssh_config"), "-o", "BatchMode=yes", host, command], { stdio: ["pipe", "pipe", "pipe"] });
         let stdout = "";
         let stderr = "";
         child.stdout.on("data", (chunk) => (stdout += chunk));
