@@ -13,7 +13,12 @@ if [[ ! -x "$_cloudstack_infra_repo/.tools/pulumi/bin/pulumi" ]]; then
     echo "pulumi-env.sh: no Pulumi engine in $_cloudstack_infra_repo/.tools/pulumi/bin (not installed, or the pulumi it linked to is gone):" \
         "run scripts/install-pulumi.sh (it uses a pulumi 3.176.0 or newer from PATH, else builds one)" >&2
 fi
-export PULUMI_HOME="${PULUMI_HOME:-$_cloudstack_infra_repo/.pulumi-home}"
+# The project's own engine home unless you chose one; only the project's own
+# has the engine's automatic log turned off (scripts/engine-home.js).
+if [[ -z "${PULUMI_HOME:-}" ]]; then
+    export PULUMI_HOME="$_cloudstack_infra_repo/.pulumi-home"
+    node "$_cloudstack_infra_repo/scripts/engine-home.js" "$PULUMI_HOME"
+fi
 export PULUMI_SKIP_UPDATE_CHECK=true
 export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
 export PULUMI_DISABLE_REGISTRY_RESOLVE=true

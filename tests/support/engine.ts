@@ -10,6 +10,8 @@ import * as path from "path";
 import YAML from "yaml";
 import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
 import { REPO } from "./stackConfig";
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { prepareEngineHome } = require("../../scripts/engine-home.js") as { prepareEngineHome(home: string): void };
 
 export const TOOLS_ROOT = path.join(REPO, ".tools", "pulumi");
 const PROGRAM_ENTRIES = ["Pulumi.yaml", "program.js", "scripts/build-program.js", "scripts/defer-sdk-modules.js", "scripts/provider-host-preload.js", "index.ts", "tsconfig.json", "package.json", "components", "config", "providers", "ops", "templates"];
@@ -105,6 +107,7 @@ export function engineEnv(dir: string, extraEnv: Record<string, string> = {}): R
 
 /** Creates (or selects) `stackName` of the project in `dir` (its .state/ must exist). */
 export async function selectStack(dir: string, stackName: string, env: Record<string, string>): Promise<Stack> {
+    prepareEngineHome(env.PULUMI_HOME);
     const pulumiCommand = await PulumiCommand.get({ root: TOOLS_ROOT, skipVersionCheck: true });
     return LocalWorkspace.createOrSelectStack({ stackName, workDir: dir }, { pulumiCommand, envVars: env, pulumiHome: env.PULUMI_HOME });
 }
