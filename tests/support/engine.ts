@@ -14,7 +14,7 @@ import { REPO } from "./stackConfig";
 const { prepareEngineHome } = require("../../scripts/engine-home.js") as { prepareEngineHome(home: string): void };
 
 export const TOOLS_ROOT = path.join(REPO, ".tools", "pulumi");
-const PROGRAM_ENTRIES = ["Pulumi.yaml", "program.js", "scripts/build-program.js", "scripts/defer-sdk-modules.js", "scripts/provider-host-preload.js", "index.ts", "tsconfig.json", "package.json", "components", "config", "providers", "ops", "templates"];
+const PROGRAM_ENTRIES = ["Pulumi.yaml", "program.js", "scripts/build-program.js", "scripts/program-runtime.js", "scripts/defer-sdk-modules.js", "scripts/provider-host-preload.js", "index.ts", "tsconfig.json", "package.json", "components", "config", "providers", "ops", "templates"];
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { build: buildProgram, outDir: BUILD_DIR } = require("../../scripts/build-program.js") as { build(): number; outDir: string };
 
