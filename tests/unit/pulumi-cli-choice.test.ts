@@ -160,7 +160,7 @@ describe("scripts/pulumi-env.sh", () => {
     function sourceEnv(): string {
         const repo = path.join(root, "repo");
         fs.mkdirSync(path.join(repo, "scripts"), { recursive: true });
-        fs.copyFileSync(path.join(REPO, "scripts", "pulumi-env.sh"), path.join(repo, "scripts", "pulumi-env.sh"));
+        for (const file of ["pulumi-env.sh", "engine-home.js"]) fs.copyFileSync(path.join(REPO, "scripts", file), path.join(repo, "scripts", file));
         const result = spawnSync("bash", ["-c", "source scripts/pulumi-env.sh"], {
             cwd: repo,
             encoding: "utf8",
