@@ -71,7 +71,7 @@ const CHAIN: PhaseSpec[] = [
     { label: "host registration (Up)", names: /^zone-host-/ },
     { label: "storage", names: /^zone-(primary|secondary)-/ },
     { label: "system VMs Running", names: /^zone-enable$/ },
-    { label: "after: lockdown, host checks", names: /-(database-lockdown|kvm-verify|prometheus|cloudmonkey)$/ },
+    { label: "after: lockdown, monitoring, CloudMonkey", names: /-(database-lockdown|prometheus|cloudmonkey)$/ },
     { label: "verify", names: /^verify$/ },
 ];
 

@@ -2,7 +2,9 @@
  * KvmHost: a hypervisor — pre-flight, KVM/QEMU, libvirt as the agent needs it
  * on Ubuntu 24.04, cloudstack-agent (installed, not registered: the zone's
  * host registration does that), VXLAN readiness, and the management server's
- * SSH key for a password-less registration.
+ * SSH key for a password-less registration. What registration changes on the
+ * host (libvirt on TLS, the agent connected, settings the agent's setup
+ * rewrote) is checked by the final verification (ops/checks/nodeChecks.ts).
  *
  * Only the key step waits for the management server; everything else runs
  * while the management node is still installing.
@@ -13,7 +15,7 @@ import { RemoteScript } from "../providers/remote/RemoteScript";
 import { NodeBase } from "./NodeBase";
 import { createRemoteSteps } from "./remoteSteps";
 import { inStage } from "./stages";
-import { kvmAuthorizeKeySteps, kvmSteps, kvmVerifySteps } from "./steps/kvm";
+import { kvmAuthorizeKeySteps, kvmSteps } from "./steps/kvm";
 
 export interface KvmHostArgs {
     /** The machine (plain settings shape the resource graph). */
@@ -33,11 +35,9 @@ export interface KvmHostArgs {
 export class KvmHost extends pulumi.ComponentResource {
     /** What the zone's registration of this host must wait for. */
     readonly registrationReady: pulumi.Resource[];
-    private readonly args: KvmHostArgs;
 
     constructor(name: string, args: KvmHostArgs, opts?: pulumi.ComponentResourceOptions) {
         super("cloudstack:node:KvmHost", name, {}, opts);
-        this.args = args;
         const context = { node: args.node, connection: args.base.connection, secrets: {}, parent: this, dependsOn: args.base.ready };
         const installed = createRemoteSteps({ ...context, dependsOn: [...args.base.ready, ...(args.after ?? [])] }, inStage("kvm", kvmSteps(args))).last;
         const authorized: RemoteScript[] = args.managementPublicKey
@@ -45,13 +45,5 @@ export class KvmHost extends pulumi.ComponentResource {
             : [];
         this.registrationReady = [installed, ...authorized];
         this.registerOutputs({});
-    }
-
-    /** Second phase (called by deployCloud's secondPhase): after registration, libvirt still listening, the agent running, and what the agent's setup changed. */
-    verifyAfterRegistration(registration: pulumi.Resource): pulumi.Resource {
-        return createRemoteSteps(
-            { node: this.args.node, connection: this.args.base.connection, secrets: {}, parent: this, dependsOn: [registration] },
-            kvmVerifySteps(this.args.physicalNetworks),
-        ).last;
     }
 }

@@ -7,8 +7,8 @@
  * KVM host before its own registration. Machines provision in parallel.
  *
  * Two phases. First every component is built with its own steps; then
- * secondPhase() asks three of them for the steps that wait for something built
- * after them (the schema, a host's registration, the zone's keys). Those steps
+ * secondPhase() asks two of them for the steps that wait for something built
+ * after them (the schema, the zone's keys). Those steps
  * are still children of their component, so the whole graph reads here.
  */
 import * as pulumi from "@pulumi/pulumi";
@@ -107,15 +107,11 @@ function deployZoneOnly(settings: Settings): CloudOutputs {
  * after the component (registered after its registerOutputs, as its children,
  * so their names and parents are those of the first phase's steps).
  */
-function secondPhase(settings: Settings, built: { database: DatabaseServer; management: ManagementServer; kvmHosts: Map<string, KvmHost>; zone: Zone }) {
-    const { database, management, kvmHosts, zone } = built;
+function secondPhase(built: { database: DatabaseServer; management: ManagementServer; zone: Zone }) {
+    const { database, management, zone } = built;
     return {
         // Database: the deploy account dropped, `cloud` let in from the management servers only, once the schema exists.
         databaseLockedDown: database.restrictAfterSchema(management.schemaReady),
-        // Each KVM host the zone registers: libvirt and the agent checked after its registration.
-        kvmVerifications: settings.zone.hosts
-            .filter((host) => host.node !== undefined)
-            .map((host) => kvmHosts.get(host.node!)!.verifyAfterRegistration(zone.hostRegistration(host.name))),
         // Management server: CloudMonkey with the admin's keys, once the zone has them.
         cloudMonkey: management.installCloudMonkey(zone.apiKey, zone.secretKey, zone.ready),
     };
@@ -256,7 +252,7 @@ export function deployCloud(settings: Settings, upgradeRequest?: UpgradeRequest)
         },
         { dependsOn: [...management.ready, ...joiningServers.flatMap((server) => server.ready), ...balancers.flatMap((balancer) => balancer.ready)] },
     );
-    const { databaseLockedDown, kvmVerifications, cloudMonkey } = secondPhase(settings, { database, management, kvmHosts, zone });
+    const { databaseLockedDown, cloudMonkey } = secondPhase({ database, management, zone });
     const prometheus = new PrometheusRestart(`${managementNode.name}-prometheus`, {
         node: managementNode,
         connection: managementBase.connection,
@@ -276,7 +272,7 @@ export function deployCloud(settings: Settings, upgradeRequest?: UpgradeRequest)
             api: zone.connection,
             zoneId: zone.zoneId,
         },
-        { dependsOn: [...zone.ready, ...cloudMonkey, ...restarts, ...kvmVerifications, databaseLockedDown, ...(upgrade?.done ?? [])] },
+        { dependsOn: [...zone.ready, ...cloudMonkey, ...restarts, databaseLockedDown, ...(upgrade?.done ?? [])] },
     );
 
     return {

@@ -37,7 +37,11 @@ export function renderVerifyReport(results: CheckResult[]): string {
         results.map((r) => [r.check, r.where, r.status.toUpperCase(), r.detail]),
     );
     const failures = failed(results);
-    const counts = `${results.filter((r) => r.status === "pass").length} passed, ${failures.length} failed, ${results.filter((r) => r.status === "skip").length} skipped`;
+    const warnings = results.filter((r) => r.status === "warn");
+    const counts =
+        `${results.filter((r) => r.status === "pass").length} passed, ${failures.length} failed, ${results.filter((r) => r.status === "skip").length} skipped` +
+        (warnings.length > 0 ? `, ${warnings.length} with warnings` : "");
+    const warned = warnings.map((r) => `  - ${r.check} on ${r.where}: ${r.detail}`);
     const fixes = failures.map((r) => `  - ${r.check} on ${r.where}: ${r.detail}\n      fix: ${r.fix ?? "no fix known; run diagnose"}`);
-    return [table, "", counts, ...(fixes.length ? ["", "How to fix:", ...fixes] : [])].join("\n");
+    return [table, "", counts, ...(warned.length ? ["", "Warnings (not failures):", ...warned] : []), ...(fixes.length ? ["", "How to fix:", ...fixes] : [])].join("\n");
 }

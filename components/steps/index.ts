@@ -4,5 +4,5 @@ export { nfsSteps } from "./nfs";
 export { databaseSteps, databaseFinalizeSteps, galeraSteps, type DatabaseStepArgs, type GaleraStepArgs } from "./database";
 export { loadBalancerSteps, type LoadBalancerStepArgs } from "./loadbalancer";
 export { managementSteps, cloudMonkeySteps, type ManagementStepArgs, type ManagementPlan } from "./management";
-export { kvmSteps, kvmAuthorizeKeySteps, kvmVerifySteps, vxlanReadinessStep, type KvmStepArgs } from "./kvm";
+export { kvmSteps, kvmAuthorizeKeySteps, vxlanReadinessStep, type KvmStepArgs } from "./kvm";
 export { javaStep, cloudstackRepoStep, mergeSteps } from "./shared";

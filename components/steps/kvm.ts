@@ -1,12 +1,12 @@
 /**
  * KVM hosts: pre-flight, KVM/QEMU/libvirt, libvirt configured for CloudStack
  * on Ubuntu 24.04, VXLAN readiness, Java and the agent (installed, not
- * registered); plus the management key for root and the check after
- * registration.
+ * registered); plus the management key for root. The check after
+ * registration is part of verify (ops/checks/nodeChecks.ts).
  */
 import * as pulumi from "@pulumi/pulumi";
 import { DEFAULTS } from "../../config/defaults";
-import { KvmSettings, NetworkSettings, PackageSettings, PhysicalNetworkSettings, TrafficTypeSettings } from "../../config/settings";
+import { KvmSettings, NetworkSettings, PackageSettings, PhysicalNetworkSettings } from "../../config/settings";
 import { RemoteStep } from "../../providers/remote/step";
 import { checked, checkedInteger, checkedList } from "../../config/safeValues";
 import { PACKAGE_STEP_TIMEOUT_SECONDS, script, words } from "./render";
@@ -56,21 +56,6 @@ export function kvmAuthorizeKeySteps(publicKey: pulumi.Input<string>): RemoteSte
 }
 
 /**
- * After host registration: libvirt listens on TLS only, the agent runs,
- * drifted settings are reported (agent.properties' network devices against
- * the traffic labels when the physical networks are given).
- */
-export function kvmVerifySteps(physicalNetworks: readonly PhysicalNetworkSettings[] = []): RemoteStep[] {
-    const labels = trafficLabels(physicalNetworks);
-    const agentProperties = [
-        labels.Management && `private.network.device=${labels.Management}`,
-        labels.Public && `public.network.device=${labels.Public}`,
-        labels.Guest && `guest.network.device=${labels.Guest}`,
-    ].filter((line): line is string => typeof line === "string");
-    return [{ name: "kvm-verify", script: script("kvm-verify", { agentProperties }) }];
-}
-
-/**
  * VXLAN readiness, for zones whose Guest traffic runs on a VXLAN physical
  * network: the label device's IPv4 address and MTU, and the multicast limit.
  */
@@ -84,15 +69,4 @@ export function vxlanReadinessStep(settings: KvmStepArgs): RemoteStep | undefine
         igmpMaxMemberships: checkedInteger("network.igmpMaxMemberships", settings.network.igmpMaxMemberships, 20, 1000000),
     };
     return { name: "vxlan-readiness", script: script("kvm-vxlan", view), deleteScript: script("kvm-vxlan-delete", view) };
-}
-
-/** The KVM traffic labels by traffic type, from the first physical network that carries each type. */
-function trafficLabels(physicalNetworks: readonly PhysicalNetworkSettings[]): Partial<Record<TrafficTypeSettings["type"], string>> {
-    const labels: Partial<Record<TrafficTypeSettings["type"], string>> = {};
-    for (const net of physicalNetworks) {
-        for (const traffic of net.trafficTypes) {
-            labels[traffic.type] ??= checked("interface", `zone.physicalNetworks[${net.name}].trafficTypes[${traffic.type}].kvmLabel`, traffic.kvmLabel);
-        }
-    }
-    return labels;
 }

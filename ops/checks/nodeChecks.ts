@@ -6,12 +6,15 @@
 import { engineOf } from "../../config/databaseEngine";
 import { nfsStoragePaths } from "../../config/storagePaths";
 import { DEFAULTS } from "../../config/defaults";
+import { expectedAgentNetworkDevices } from "../../config/kvmAgentProperties";
 import { usageNodeOf } from "../../config/settings";
 import { OpsContext, OpsNode, agentHostAddresses, databaseAddress, managementAddressOf, nodesWith } from "../context";
 import { opsCommand } from "../commands";
 import { NodeCheck } from "./types";
 
 const has = (node: OpsNode, role: OpsNode["roles"][number]) => node.roles.includes(role);
+/** A KVM node the zone registers as a host (addHost has run its setup there). */
+const isRegistered = (node: OpsNode, ctx: OpsContext) => ctx.settings.zone.hosts.some((host) => host.node === node.name);
 /** Several database nodes are one MariaDB Galera cluster. */
 const isGalera = (ctx: OpsContext) => nodesWith(ctx, "database").length > 1;
 
@@ -181,6 +184,20 @@ export const NODE_CHECKS: NodeCheck[] = [
         appliesTo: (node) => has(node, "kvm"),
         probe: () => ({ fn: "check_libvirt_tls_only", args: [LIBVIRT_TLS_PORT, LIBVIRT_TCP_PORT] }),
         fix: kvmRepair,
+    },
+    {
+        name: "libvirt-certificates",
+        appliesTo: (node, ctx) => has(node, "kvm") && isRegistered(node, ctx),
+        probe: () => ({ fn: "check_libvirt_certificates", args: [] }),
+        fix: (node) =>
+            `the host's registration did not finish on ${node.name}: see the addHost error and /var/log/cloudstack/agent/setup.log there; ` +
+            `CloudStack issues the certificates again with provisionCertificate (cmk provisionCertificate hostid=<the host's id>)`,
+    },
+    {
+        name: "kvm-settings",
+        appliesTo: (node, ctx) => has(node, "kvm") && isRegistered(node, ctx),
+        probe: (_node, ctx) => ({ fn: "check_kvm_settings", args: expectedAgentNetworkDevices(ctx.settings.zone.physicalNetworks) }),
+        fix: (node) => `on ${node.name}: put the settings named in the detail back (the libvirt ones are what the kvm stage of pulumi up writes), then systemctl restart libvirtd cloudstack-agent`,
     },
     {
         name: "agent-service",

@@ -16,11 +16,11 @@ interface Call {
     args: string;
 }
 
-/** Parses the script's `::check <name> pass|fail <detail>` lines. */
+/** Parses the script's `::check <name> pass|warn|fail <detail>` lines. */
 export function parseCheckLines(stdout: string): Map<string, { status: CheckStatus; detail: string }> {
     const found = new Map<string, { status: CheckStatus; detail: string }>();
     for (const line of stdout.split("\n")) {
-        const match = /^::check (\S+) (pass|fail) ?(.*)$/.exec(line);
+        const match = /^::check (\S+) (pass|warn|fail) ?(.*)$/.exec(line);
         if (match) found.set(match[1], { status: match[2] as CheckStatus, detail: match[3] });
     }
     return found;

@@ -2,7 +2,8 @@
 import { OpsContext, OpsNode } from "../context";
 import { ReadinessCheck, ReadinessKind } from "../../providers/cloudstack/readiness";
 
-export type CheckStatus = "pass" | "fail" | "skip";
+/** `warn`: something to report that is not a failure (e.g. a setting the agent's own setup changed). */
+export type CheckStatus = "pass" | "warn" | "fail" | "skip";
 
 export interface CheckResult {
     check: string;

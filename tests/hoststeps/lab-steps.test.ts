@@ -13,7 +13,13 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { NodeSettings, Settings } from "../../config/settings";
-import { commonSteps, databaseFinalizeSteps, databaseSteps, kvmAuthorizeKeySteps, kvmSteps, kvmVerifySteps, managementSteps, nfsSteps } from "../../components/steps";
+import { commonSteps, databaseFinalizeSteps, databaseSteps, kvmAuthorizeKeySteps, kvmSteps, managementSteps, nfsSteps } from "../../components/steps";
+import { engineOf } from "../../config/databaseEngine";
+import { NODE_CHECKS } from "../../ops/checks/nodeChecks";
+import { parseCheckLines } from "../../ops/checks/runNodeChecks";
+import { CheckStatus } from "../../ops/checks/types";
+import { OpsContext, OpsNode } from "../../ops/context";
+import { renderTemplate } from "../../providers/remote/templates";
 import { RemoteStep } from "../../providers/remote/step";
 import { LabInventory, labUnavailableReason } from "../support/lab";
 import { labSettings } from "./labSettings";
@@ -49,6 +55,20 @@ function step(steps: RemoteStep[], name: string): RemoteStep {
 
 function expectOk(run: StepRun): void {
     if (run.code !== 0) throw new Error(`expected success, got ${describeRun(run)}`);
+}
+
+/** The checks `verify` runs on a registered KVM host, as it renders them (ops/checks/runNodeChecks.ts), run on `host`. */
+async function kvmHostChecks(host: string, settings: Settings): Promise<Map<string, { status: CheckStatus; detail: string }>> {
+    const ctx = { settings } as OpsContext;
+    const node = { name: host, roles: ["kvm"], settings: settings.nodes.find((n) => n.roles.includes("kvm")) } as OpsNode;
+    const calls = ["libvirt-certificates", "libvirt-listening", "agent-service", "kvm-settings"].map((name) => {
+        const probe = NODE_CHECKS.find((c) => c.name === name)!.probe(node, ctx);
+        if ("skip" in probe) throw new Error(`${name} skipped: ${probe.skip}`);
+        return { name, fn: probe.fn, args: probe.args.join(" ") };
+    });
+    const run = await onHost(host, "bash -s", renderTemplate("ops-checks.sh", { ...engineOf(settings.packages), calls }));
+    expectOk(run);
+    return parseCheckLines(run.stdout);
 }
 
 /** Runs a step twice: the first run succeeds, the second succeeds and changes nothing. */
@@ -377,7 +397,7 @@ describeLab("node scripts on a real lab", () => {
         // (the stand-ins of tests/lab/standin-packages, run over SSH the way the server runs them)
         // switch libvirt to TLS; the check after registration expects exactly that, and a re-run
         // of the libvirt step leaves it so.
-        test("registration as addHost does it: TLS on 16514 only; the libvirt step again changes nothing; kvm-verify passes and reports drift", async () => {
+        test("registration as addHost does it: TLS on 16514 only; the libvirt step again changes nothing; verify's host checks pass and report drift", async () => {
             console.info("lab boundary: the CloudStack agent and its setup are the stand-ins of tests/lab/standin-packages; the agent has no management server to connect to here");
             for (const pkg of ["cloudstack-common", "cloudstack-agent"]) await installStandinPackage(h3.name, pkg);
             const labHost = inventory.hosts[2];
@@ -419,30 +439,38 @@ describeLab("node scripts on a real lab", () => {
             expect(again.changed).toEqual([]);
             expect(await libvirtState()).toBe(registered);
 
-            const [verify] = kvmVerifySteps(settings.zone.physicalNetworks);
-            const clean = await runStep(h3.name, verify);
-            expectOk(clean);
-            expect(clean.warnings).toEqual([]);
-            expect(clean.stdout).toContain("libvirtd listens on TLS port 16514 only, cloudstack-agent is running, 0 settings drifted");
-            // What cloudstack-setup-agent does on Ubuntu 24.04 when LIBVIRTD_ARGS is lost (apache/cloudstack#9802).
+            const clean = await kvmHostChecks(h3.name, settings);
+            expect(Object.fromEntries([...clean].map(([name, r]) => [name, r.status]))).toEqual({
+                "libvirt-certificates": "pass",
+                "libvirt-listening": "pass",
+                "agent-service": "pass",
+                "kvm-settings": "pass",
+            });
+            expect(clean.get("libvirt-listening")!.detail).toBe("libvirt listens on TLS port 16514 only");
+            // What cloudstack-setup-agent does on Ubuntu 24.04 when LIBVIRTD_ARGS is lost (apache/cloudstack#9802), and a device it names differently.
             expectOk(await onHost(h3.name, "sed -i 's/^LIBVIRTD_ARGS=.*/LIBVIRTD_ARGS=\"\"/' /etc/default/libvirtd"));
-            const drifted = await runStep(h3.name, verify);
-            expect(drifted.warnings).toContain(`drift: /etc/default/libvirtd: LIBVIRTD_ARGS is '""', expected '"--listen"'`);
+            expectOk(await onHost(h3.name, "sed -i 's/^guest.network.device=.*/guest.network.device=eth9/' /etc/cloudstack/agent/agent.properties"));
+            const drifted = (await kvmHostChecks(h3.name, settings)).get("kvm-settings")!;
+            expect(drifted.status).toBe("warn");
+            expect(drifted.detail).toBe(
+                `drifted: /etc/default/libvirtd: LIBVIRTD_ARGS is '""', expected '"--listen"'; /etc/cloudstack/agent/agent.properties: guest.network.device is 'eth9', expected '${inventory.hosts[2].publicNic}'`,
+            );
+            expectOk(await onHost(h3.name, `sed -i 's/^guest.network.device=.*/guest.network.device=${inventory.hosts[2].publicNic}/' /etc/cloudstack/agent/agent.properties`));
             expectOk(await runStep(h3.name, step(kvmSteps(kvmArgs()), "kvm-libvirt")));
             expect(await libvirtState()).toBe(registered);
         });
 
-        test("after registration, plain TCP turned on is a failure of kvm-verify", async () => {
+        test("after registration, plain TCP turned on is a failure of verify's host checks", async () => {
             expectOk(await onHost(h3.name, "sed -i 's/^listen_tcp=0/listen_tcp=1/' /etc/libvirt/libvirtd.conf && systemctl restart libvirtd"));
-            const [verify] = kvmVerifySteps(settings.zone.physicalNetworks);
-            const open = await runStep(h3.name, verify);
-            expect(open.code).not.toBe(0);
-            expect(open.stderr).toContain("something listens on plain TCP port 16509 (unauthenticated libvirt)");
-            expect(open.warnings).toContain("drift: /etc/libvirt/libvirtd.conf: listen_tcp is '1', expected '0'");
+            await untilOnHost(h3.name, "ss -Hltn '( sport = :16509 )' | grep -q .");
+            const open = await kvmHostChecks(h3.name, settings);
+            expect(open.get("libvirt-listening")).toEqual({ status: "fail", detail: "something listens on plain TCP port 16509 (unauthenticated libvirt; listen_tcp must be 0)" });
+            expect(open.get("kvm-settings")!.detail).toContain("/etc/libvirt/libvirtd.conf: listen_tcp is '1', expected '0'");
             // The libvirt step closes it again and keeps TLS.
             expectOk(await runStep(h3.name, step(kvmSteps(kvmArgs()), "kvm-libvirt")));
             expect(await libvirtState()).toContain("listeners: 16514\n");
-            expectOk(await runStep(h3.name, verify));
+            const closed = await kvmHostChecks(h3.name, settings);
+            expect([...closed.values()].map((r) => r.status)).toEqual(["pass", "pass", "pass", "pass"]);
         });
     });
 

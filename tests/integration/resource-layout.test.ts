@@ -1,7 +1,7 @@
 /**
  * A stack made before a change of the resource layout previews with the
  * current program as 0 creates, 0 replaces and 0 deletes of anything that
- * runs something: every surviving resource that moved (a new parent, type or
+ * runs something (a script without a delete script may leave): every surviving resource that moved (a new parent, type or
  * name) carries an alias, so no script of an existing stack runs again and no
  * delete script (agent purge, key removal...) runs at all.
  *
@@ -34,10 +34,10 @@ describeEngine("an existing stack after a change of the resource layout", () => 
 
     afterAll(async () => project?.remove());
 
-    test("the dev stack made with NodeBase components: nothing created, replaced or deleted but the components themselves", async () => {
+    test("the dev stack made with NodeBase components: nothing created or replaced, nothing deleted that runs something", async () => {
         project = await createTestProject({ stackName: "dev", config: stackConfig("dev") });
         const state = JSON.parse(zlib.gunzipSync(fs.readFileSync(FIXTURE)).toString("utf8"));
-        const before: { urn: string; custom: boolean }[] = state.deployment.resources;
+        const before: { urn: string; custom: boolean; inputs?: Record<string, unknown> }[] = state.deployment.resources;
         await project.stack.importStack(state);
 
         const steps: { op: string; urn: string; type: string }[] = [];
@@ -50,13 +50,17 @@ describeEngine("an existing stack after a change of the resource layout", () => 
         const ops = (...names: string[]) => steps.filter((s) => names.includes(s.op)).map((s) => s.urn).sort();
 
         expect(ops("create", "create-replacement", "replace", "delete-replaced", "read-replacement", "import-replacement")).toEqual([]);
-        // What leaves the state: the NodeBase components only (a component has no provider: nothing runs for it).
+        // What leaves the state: the NodeBase components (a component has no provider: nothing runs for it) and
+        // the KVM host's check after registration, now part of the final verification: a script without a delete
+        // script, whose provider's delete runs nothing (providers/remote/RemoteScript.ts).
         const formerComponents = before.filter((r) => !r.custom && r.urn.includes("::cloudstack:node:NodeBase::")).map((r) => r.urn).sort();
         expect(formerComponents).toHaveLength(3);
-        expect(ops("delete")).toEqual(formerComponents);
-        // Every custom resource of the old state is still there, under its new URN (moved through its alias) or its old one.
+        const kvmVerify = "urn:pulumi:dev::cloudstack-infra::cloudstack:node:KvmHost$pulumi-nodejs:dynamic/remote:Script::kvm-host-01-kvm-verify";
+        expect(before.find((r) => r.urn === kvmVerify)?.inputs).not.toHaveProperty("deleteScript");
+        expect(ops("delete")).toEqual([...formerComponents, kvmVerify].sort());
+        // Every other custom resource of the old state is still there, under its new URN (moved through its alias) or its old one.
         const oldCustom = before.filter((r) => r.custom && !r.urn.includes("::pulumi:providers:")).length;
-        expect(steps.filter((s) => s.op !== "delete" && !s.type.startsWith("cloudstack:") && s.type !== "pulumi:pulumi:Stack")).toHaveLength(oldCustom);
+        expect(steps.filter((s) => s.op !== "delete" && !s.type.startsWith("cloudstack:") && s.type !== "pulumi:pulumi:Stack")).toHaveLength(oldCustom - 1);
         // The bridges and common steps now belong to the node's own component.
         expect(ops("same", "update")).toEqual(expect.arrayContaining([
             "urn:pulumi:dev::cloudstack-infra::cloudstack:node:KvmHost$pulumi-nodejs:dynamic/remote:BridgeNetwork::kvm-host-01-bridges",

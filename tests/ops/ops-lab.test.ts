@@ -83,7 +83,7 @@ describeLab("day-2 operations on a lab cloud", () => {
         const { code, out } = await ops(["verify"]);
         expect(out).toMatch(/\n\d+ passed, 0 failed, 2 skipped$/);
         expect(code).toBe(0);
-        for (const check of ["bridge-management", "mysql-bind", "mysql-accounts", "mysql-from-management", "mysql-isolated", "agent-connected", "libvirt-listening", "ssvm-running", "cpvm-running", "systemvm-template"]) {
+        for (const check of ["bridge-management", "mysql-bind", "mysql-accounts", "mysql-from-management", "mysql-isolated", "agent-connected", "libvirt-listening", "libvirt-certificates", "kvm-settings", "ssvm-running", "cpvm-running", "systemvm-template"]) {
             expect(out).toMatch(new RegExp(`\\n${check} .* PASS `));
         }
     });

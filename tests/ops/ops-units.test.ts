@@ -12,16 +12,19 @@ import * as path from "path";
 import * as zlib from "zlib";
 import { changeFingerprint } from "../../components/PreChangeBackup";
 import { prometheusGlobalSettings } from "../../components/Monitoring";
+import { engineOf } from "../../config/databaseEngine";
 import { describeTopology } from "../../config/topology";
 import { parseArgs, UsageError } from "../../ops/args";
 import { checkDumpFile, pruneCopies } from "../../ops/backup/dump";
 import { splitSections } from "../../ops/bundle";
-import { runNodeChecks } from "../../ops/checks/runNodeChecks";
-import { buildContext } from "../../ops/context";
+import { NODE_CHECKS } from "../../ops/checks/nodeChecks";
+import { parseCheckLines, runNodeChecks } from "../../ops/checks/runNodeChecks";
+import { CheckResult } from "../../ops/checks/types";
+import { buildContext, OpsContext, OpsNode } from "../../ops/context";
 import { maskText, MASK } from "../../ops/mask";
 import { shellSafe } from "../../ops/nodeScript";
 import { secretsInState } from "../../ops/stackReader";
-import { renderVerifyReport } from "../../ops/verify";
+import { failed, renderVerifyReport } from "../../ops/verify";
 import { renderTemplate, TEMPLATE_DIR } from "../../providers/remote/templates";
 import { check, clone, readStackFile, REPO } from "../support/stackConfig";
 import { sshdAvailable, startLocalSshd } from "../support/localSshd";
@@ -116,6 +119,59 @@ describe("the verify report", () => {
         expect(renderVerifyReport([{ check: "a", where: "b", status: "pass", detail: "ok" }])).not.toContain("How to fix");
     });
 
+    test("a warning is reported with its detail and is not a failure", () => {
+        const results: CheckResult[] = [
+            { check: "kvm-settings", where: "kvm1", status: "warn", detail: "drifted: /etc/default/libvirtd: LIBVIRTD_ARGS is '\"\"', expected '\"--listen\"'" },
+            { check: "agent-service", where: "kvm1", status: "pass", detail: "cloudstack-agent is active" },
+        ];
+        const report = renderVerifyReport(results);
+        expect(report).toMatch(/kvm-settings\s+kvm1\s+WARN\s+drifted:/);
+        expect(report).toContain("1 passed, 0 failed, 0 skipped, 1 with warnings");
+        expect(report).toContain("Warnings (not failures):\n  - kvm-settings on kvm1: drifted: /etc/default/libvirtd");
+        expect(report).not.toContain("How to fix");
+        expect(failed(results)).toEqual([]);
+    });
+});
+
+describe("verify's checks of a registered KVM host", () => {
+    const settings = seedSettings();
+    const kvmNode = settings.nodes.find((n) => n.roles.includes("kvm"))!;
+    const ctx = { settings } as OpsContext;
+    const opsNode = { name: kvmNode.name, roles: kvmNode.roles, settings: kvmNode } as OpsNode;
+    const checkNamed = (name: string) => NODE_CHECKS.find((c) => c.name === name)!;
+
+    test("apply to the hosts the zone registers only (addHost's setup writes what they look at)", () => {
+        expect(checkNamed("libvirt-certificates").appliesTo(opsNode, ctx)).toBe(true);
+        const unregistered = { settings: { ...settings, zone: { ...settings.zone, hosts: [] } } } as unknown as OpsContext;
+        expect(checkNamed("libvirt-certificates").appliesTo(opsNode, unregistered)).toBe(false);
+        expect(checkNamed("kvm-settings").appliesTo(opsNode, unregistered)).toBe(false);
+    });
+
+    test("the agent's network devices expected are the zone's KVM traffic labels", () => {
+        expect(checkNamed("kvm-settings").probe(opsNode, ctx)).toEqual({
+            fn: "check_kvm_settings",
+            args: ["private.network.device=cloudbr0", "public.network.device=cloudbr1", "guest.network.device=cloudbr1"],
+        });
+    });
+
+    test("a drifted setting is a warning line of the node script, a missing certificate a failure", () => {
+        // Run here, read-only: this machine has no libvirt and no agent, so everything differs.
+        const script = renderTemplate("ops-checks.sh", {
+            ...engineOf(settings.packages),
+            calls: [
+                { name: "kvm-settings", fn: "check_kvm_settings", args: "private.network.device=cloudbr0" },
+                { name: "libvirt-certificates", fn: "check_libvirt_certificates", args: "" },
+            ],
+        });
+        const lines = parseCheckLines(execFileSync("bash", ["-s"], { input: script, encoding: "utf8" }));
+        expect(lines.get("kvm-settings")!.status).toBe("warn");
+        expect(lines.get("kvm-settings")!.detail).toMatch(/^drifted: \/etc\/libvirt\/libvirtd.conf: listen_tcp is 'unset', expected '0'; /);
+        expect(lines.get("libvirt-certificates")).toEqual({
+            status: "fail",
+            detail: "CloudStack's TLS files for libvirt are missing (/etc/pki/CA/cacert.pem /etc/pki/libvirt/servercert.pem /etc/pki/libvirt/private/serverkey.pem): host registration did not provision them",
+        });
+    });
+
     describeUnless(sshdAvailable() ? undefined : "needs root and /usr/sbin/sshd")("over a local sshd", () => {
         test("a node that refuses the login: every check of it fails with the way to a new address", async () => {
             const sshd = await startLocalSshd();
@@ -126,7 +182,7 @@ describe("the verify report", () => {
                 settings.nodes[1] = { ...settings.nodes[1], address: sshd.host, ssh: { user: "root", port: sshd.port, privateKeyFile: path.join(other, "key"), hostKey: sshd.hostKey } };
                 const ctx = await buildContext(settings, { projectDir: REPO });
                 const results = await runNodeChecks(ctx, ctx.nodes[1]);
-                expect(results.map((r) => r.check)).toEqual(["bridge-management", "bridge-public", "mysql-isolated", "kvm-device", "libvirtd-service", "libvirt-listening", "agent-service", "agent-connected"]);
+                expect(results.map((r) => r.check)).toEqual(["bridge-management", "bridge-public", "mysql-isolated", "kvm-device", "libvirtd-service", "libvirt-listening", "libvirt-certificates", "kvm-settings", "agent-service", "agent-connected"]);
                 for (const result of results) {
                     expect(result).toMatchObject({ where: "kvm-host-01", status: "fail", detail: expect.stringContaining("cannot reach the node") });
                     expect(result.fix).toContain("npm run ops -- repair host-address --stack dev --node kvm-host-01 --address NEW");

@@ -11,7 +11,6 @@ import {
     galeraSteps,
     kvmAuthorizeKeySteps,
     kvmSteps,
-    kvmVerifySteps,
     managementSteps,
     nfsSteps,
 } from "../../components/steps";
@@ -53,7 +52,6 @@ export function allSteps(settings: Settings): NamedStep[] {
         kvm: [
             ...kvmSteps({ kvm: settings.kvm, network: settings.network, packages: settings.packages, physicalNetworks: settings.zone.physicalNetworks }),
             ...kvmAuthorizeKeySteps("ssh-rsa AAAAB3NzaC1yc2E= cloud@cloudstack-mgmt"),
-            ...kvmVerifySteps(settings.zone.physicalNetworks),
         ],
         // An upgrade from the release before (the versions only name markers and pins).
         upgrade: [

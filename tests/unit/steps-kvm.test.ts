@@ -7,7 +7,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { kvmAuthorizeKeySteps, kvmSteps, kvmVerifySteps, mergeSteps, managementSteps } from "../../components/steps";
+import { kvmAuthorizeKeySteps, kvmSteps, mergeSteps, managementSteps } from "../../components/steps";
 import { renderTemplate } from "../../providers/remote/templates";
 import { seedSettings } from "./steps-fixture";
 import { withHelpers } from "./steps-partials";
@@ -27,9 +27,6 @@ describe("kvmSteps", () => {
         expect(libvirt).toContain("\nconfigure_libvirtd_conf\n");
         expect(libvirt).toContain("\ndisable_libvirt_apparmor\n");
         expect(libvirt).toContain('fail "something listens on plain TCP port $LIBVIRT_TCP_PORT');
-        const verify = kvmVerifySteps()[0].script;
-        expect(verify).toContain("    libvirt_drift\n");
-        expect(verify).toContain("tls_listening ||");
     });
 
     test("VXLAN readiness checks the Guest label and only for VXLAN networks", () => {
@@ -49,12 +46,6 @@ describe("kvmSteps", () => {
         expect(step.env).toEqual({ MANAGEMENT_PUBLIC_KEY: "ssh-rsa AAAA cloud@m" });
         // Its delete removes exactly that key's line from root's authorized_keys, nothing else.
         expect(step.deleteScript).toContain('grep -vxF "$MANAGEMENT_PUBLIC_KEY" "$AUTHORIZED_KEYS" | install_file "$AUTHORIZED_KEYS" 0600');
-    });
-
-    test("the post-registration check expects the traffic labels in agent.properties", () => {
-        const [verify] = kvmVerifySteps(settings.zone.physicalNetworks);
-        expect(verify.script).toContain("EXPECTED_AGENT_PROPERTIES=('private.network.device=cloudbr0' 'public.network.device=cloudbr1' 'guest.network.device=cloudbr1' )");
-        expect(kvmVerifySteps()[0].script).toContain("EXPECTED_AGENT_PROPERTIES=()");
     });
 
     test("a node with two roles gets the shared steps once; a name clash with different scripts is an error", () => {

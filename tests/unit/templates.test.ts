@@ -77,7 +77,7 @@ describe("rendered scripts", () => {
 
     test("there is one for every step of every node kind", () => {
         const ids = new Set(VARIANTS.flatMap(([, steps]) => steps.map((s) => s.id)));
-        for (const id of ["common/base", "nfs/nfs-disk", "nfs/nfs-server", "database/database-lockdown", "management/setup-databases", "management/cloudmonkey", "kvm/vxlan-readiness", "kvm/kvm-verify"]) {
+        for (const id of ["common/base", "nfs/nfs-disk", "nfs/nfs-server", "database/database-lockdown", "management/setup-databases", "management/cloudmonkey", "kvm/vxlan-readiness", "kvm/management-key"]) {
             expect(ids).toContain(id);
         }
     });
