@@ -28,7 +28,7 @@ import { REPO } from "../tests/support/stackConfig";
 import { labStackConfig, LabRoles } from "../tests/lab-e2e/labStack";
 import { rawConfigFrom, settingsFromConfig } from "../config/readSettings";
 import { nodePackages } from "../components/steps/packages";
-import { criticalPath, PhaseSpec, reportPhases, StateResource, Timeline } from "./deployPhases";
+import { criticalPath, PhaseSpec, reportPhases, spansInOrder, StateResource, Timeline } from "./deployPhases";
 
 const roles: LabRoles = { nfs: "nfs1", database: "db1", management: "mgmt1", kvm: ["kvm1", "kvm2"] };
 
@@ -121,7 +121,7 @@ async function coldAndNoChange(localDir: string): Promise<{ cold: number; automa
         console.log(`cold up ends after ${cold.toFixed(1)} s, the pulumi up command's last output (${load()}); stack.up returned after ${automation.toFixed(1)} s (the Automation API's own stack output and history calls: ${(automation - cold).toFixed(1)} s)`);
         const state: StateResource[] = (await project.stack.exportStack()).deployment.resources ?? [];
         const phases = reportPhases(timeline, state, INSTALLS, CHAIN);
-        for (const line of [...phases.lines, ...criticalPath(timeline, state)]) console.log(line);
+        for (const line of [...phases.lines, ...criticalPath(timeline, state), ...spansInOrder(timeline, state)]) console.log(line);
         const lastEnd = Math.max(...[...timeline.spans.values()].map((s) => s.end ?? 0));
         console.log(`the last resource ended at ${lastEnd.toFixed(1)} s; the pulumi up command ended ${(cold - lastEnd).toFixed(1)} s later`);
         const noChange: number[] = [];
