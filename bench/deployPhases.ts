@@ -100,6 +100,17 @@ export function reportPhases(timeline: Timeline, state: StateResource[], install
 }
 
 /**
+ * Every custom resource's span in the order the engine started them: where the
+ * engine's `--parallel` limit (8 by default on 2 cores) made a step queue, its
+ * start lags the end of whatever freed its slot.
+ */
+export function spansInOrder(timeline: Timeline, state: StateResource[]): string[] {
+    const customs = new Set(state.filter((r) => r.custom).map((r) => r.urn));
+    const spans = [...timeline.spans.values()].filter((s) => customs.has(s.urn)).sort((a, b) => a.start - b.start);
+    return ["every resource as the engine started it:", ...spans.map((s) => `  ${s.name.padEnd(40)} ${fmt(s.start)} → ${fmt(s.end)}`)];
+}
+
+/**
  * The critical path, walked back from the resource that ended last: at each
  * step the dependency that ended last is the one this resource waited on.
  * "gap" is the time between that dependency's end and this resource's start

@@ -28,7 +28,7 @@ import { REPO } from "../tests/support/stackConfig";
 import { labStackConfig, LabRoles } from "../tests/lab-e2e/labStack";
 import { rawConfigFrom, settingsFromConfig } from "../config/readSettings";
 import { nodePackages } from "../components/steps/packages";
-import { criticalPath, PhaseSpec, reportPhases, StateResource, Timeline } from "./deployPhases";
+import { criticalPath, PhaseSpec, reportPhases, spansInOrder, StateResource, Timeline } from "./deployPhases";
 
 const roles: LabRoles = { nfs: "nfs1", database: "db1", management: "mgmt1", kvm: ["kvm1", "kvm2"] };
 
@@ -102,7 +102,7 @@ async function floor(localDir: string): Promise<number> {
 }
 
 /** The cold up with its phases and critical path, then the no-change runs; the lab is destroyed and removed afterwards. */
-async function coldAndNoChange(localDir: string): Promise<{ cold: number; installsEnded?: number }> {
+async function coldAndNoChange(localDir: string): Promise<{ cold: number; automation: number; installsEnded?: number }> {
     const lab = newLab(localDir, "labcold");
     await lab.down();
     const inventory = await lab.up(roles.nfs, roles.database, roles.management, ...roles.kvm);
@@ -111,12 +111,19 @@ async function coldAndNoChange(localDir: string): Promise<{ cold: number; instal
         let started = Date.now();
         const timeline = new Timeline();
         console.log(`cold up starts (${load()})`);
-        await project.stack.up({ onEvent: timeline.onEvent });
-        const cold = seconds(started);
-        console.log(`cold up ends after ${cold.toFixed(1)} s (${load()})`);
+        // The CLI's last line of output ("Duration: ...") comes as it exits. The Automation API's stack.up
+        // returns later: it then runs `pulumi stack output` twice and `pulumi stack history` (three more
+        // engine starts), which a user's `pulumi up` does not.
+        let lastOutput = started;
+        await project.stack.up({ onEvent: timeline.onEvent, onOutput: () => (lastOutput = Date.now()) });
+        const cold = (lastOutput - started) / 1000;
+        const automation = seconds(started);
+        console.log(`cold up ends after ${cold.toFixed(1)} s, the pulumi up command's last output (${load()}); stack.up returned after ${automation.toFixed(1)} s (the Automation API's own stack output and history calls: ${(automation - cold).toFixed(1)} s)`);
         const state: StateResource[] = (await project.stack.exportStack()).deployment.resources ?? [];
         const phases = reportPhases(timeline, state, INSTALLS, CHAIN);
-        for (const line of [...phases.lines, ...criticalPath(timeline, state)]) console.log(line);
+        for (const line of [...phases.lines, ...criticalPath(timeline, state), ...spansInOrder(timeline, state)]) console.log(line);
+        const lastEnd = Math.max(...[...timeline.spans.values()].map((s) => s.end ?? 0));
+        console.log(`the last resource ended at ${lastEnd.toFixed(1)} s; the pulumi up command ended ${(cold - lastEnd).toFixed(1)} s later`);
         const noChange: number[] = [];
         for (let run = 0; run < 3; run++) {
             started = Date.now();
@@ -129,7 +136,7 @@ async function coldAndNoChange(localDir: string): Promise<{ cold: number; instal
         await project.stack.preview({ expectNoChanges: true });
         console.log(`no-change pulumi preview: ${seconds(started).toFixed(1)} s`);
         await project.stack.destroy();
-        return { cold, installsEnded: phases.installsEnded };
+        return { cold, automation, installsEnded: phases.installsEnded };
     } finally {
         await project.remove();
         await lab.down();
@@ -144,14 +151,14 @@ async function main(): Promise<void> {
     const localDir = execFileSync(path.join(REPO, "tests/lab/standin-packages/build-repo.sh"), { encoding: "utf8" }).trim().split("\n").pop()!;
     const before = await floor(localDir);
     console.log(`floor before (same packages, no tool, all hosts at once): ${before.toFixed(1)} s`);
-    const { cold, installsEnded } = await coldAndNoChange(localDir);
-    summarise("floor before", before, cold, installsEnded);
+    const { cold, automation, installsEnded } = await coldAndNoChange(localDir);
+    summarise("floor before", before, cold, automation, installsEnded);
     const after = await floor(localDir);
     console.log(`floor after: ${after.toFixed(1)} s`);
-    summarise("mean of the floors before and after", (before + after) / 2, cold, installsEnded);
+    summarise("mean of the floors before and after", (before + after) / 2, cold, automation, installsEnded);
 }
 
-function summarise(which: string, floorSeconds: number, cold: number, installsEnded: number | undefined): void {
+function summarise(which: string, floorSeconds: number, cold: number, automation: number, installsEnded: number | undefined): void {
     console.log(`against the ${which}, ${floorSeconds.toFixed(1)} s:`);
     if (installsEnded !== undefined) {
         console.log(`  installs ended at ${installsEnded.toFixed(1)} s (${(installsEnded - floorSeconds).toFixed(1)} s beyond the floor); the chain after them: ${(cold - installsEnded).toFixed(1)} s`);
@@ -161,6 +168,8 @@ function summarise(which: string, floorSeconds: number, cold: number, installsEn
         `  cold pulumi up: ${cold.toFixed(1)} s = ${(cold / floorSeconds).toFixed(2)} × floor; beyond the floor ${beyond.toFixed(1)} s ` +
             `(target ≤ ${BEYOND_FLOOR_TARGET_SECONDS} s: ${beyond <= BEYOND_FLOOR_TARGET_SECONDS ? "met" : "not met"})`,
     );
+    // How the bench measured before it told the command from the Automation API's calls after it.
+    console.log(`  until stack.up returned: ${automation.toFixed(1)} s, ${(automation - floorSeconds).toFixed(1)} s beyond the floor`);
 }
 
 main().catch((err) => {

@@ -16,6 +16,15 @@
  * The role components are built before their node's base resources exist (they
  * are those resources' parents), so what the base provides — `ready`, the
  * addresses found by the bridges — are promises kept by `createUnder`.
+ *
+ * The bridges and the common stage (whose package transaction is the longest
+ * step of a KVM host) run side by side; the role steps wait for both. The bridge
+ * change keeps every address the node has (it moves each onto its bridge, applied
+ * in a transient unit on the node), so the SSH session and the apt downloads on
+ * those addresses see a pause of a second or two, which TCP rides out; a change
+ * that cuts the node off is rolled back by the node's own timer and fails the
+ * bridges step, and an apt transaction whose session was lost meanwhile still
+ * finishes on the node (templates/partials/apt.sh.mustache, apt_install).
  */
 import * as pulumi from "@pulumi/pulumi";
 import { NetworkSettings, NodeSettings, PackageSettings } from "../config/settings";
@@ -57,7 +66,9 @@ export class NodeBase {
         let keepBridges!: (b: BridgeNetwork | undefined) => void;
         let keepReady!: (r: pulumi.Resource) => void;
         const bridges = new Promise<BridgeNetwork | undefined>((resolve) => (keepBridges = resolve));
-        this.ready = [new Promise<pulumi.Resource>((resolve) => (keepReady = resolve))];
+        // The bridges as well as the common stage: they no longer run one after the other.
+        const bridgesDone = node.bridges ? [bridges.then((b) => b!)] : [];
+        this.ready = [...bridgesDone, new Promise<pulumi.Resource>((resolve) => (keepReady = resolve))];
         this.keep = { bridges: keepBridges, ready: keepReady };
         const found = (pick: (b: BridgeNetwork) => pulumi.Output<string>) => pulumi.output(bridges).apply((b) => (b ? pick(b) : pulumi.output(node.address)));
         this.managementAddress = node.managementAddress !== undefined ? pulumi.output(node.managementAddress) : node.bridges ? found((b) => b.managementAddress) : pulumi.output(node.address);
@@ -93,8 +104,9 @@ export class NodeBase {
                 { parent: owner, aliases },
             );
         }
+        // Not after the bridges: the package transaction starts at once (see the header).
         const common = createRemoteSteps(
-            { node, connection: this.connection, secrets: {}, parent: owner, aliases, dependsOn: bridges ? [bridges] : [] },
+            { node, connection: this.connection, secrets: {}, parent: owner, aliases, dependsOn: [] },
             // Only the node's own name goes to /etc/hosts (CloudStack works with addresses), so adding a node changes no other node.
             inStage("common", commonSteps(node, network, packages)),
         );

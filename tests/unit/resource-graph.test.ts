@@ -92,6 +92,21 @@ describe.each([1, 3, 20])("the resource graph with %i KVM host(s)", (count) => {
         }
     });
 
+    test("each node's package transaction starts beside its bridges, and its role steps wait for both", () => {
+        const bridges = graph.resources.filter((r) => r.custom && r.type.endsWith("remote:BridgeNetwork"));
+        expect(bridges.length).toBeGreaterThanOrEqual(count + 1);
+        for (const bridge of bridges) {
+            const node = bridge.name.replace(/-bridges$/, "");
+            const common = graph.step(`${node}-common`);
+            // The common stage (the node's one apt transaction) does not wait for the bridge change (components/NodeBase.ts).
+            expect(graph.waitsFor(common, bridge)).toBe(false);
+            const nodeComponents = graph.resources.filter((r) => !r.custom && r.name.startsWith(`${node}-`)).map((r) => r.name);
+            const roleSteps = nodeComponents.flatMap((component) => graph.stepsUnder(component));
+            expect(roleSteps.length).toBeGreaterThan(0);
+            expect(roleSteps.filter((step) => !graph.waitsFor(step, bridge) || !graph.waitsFor(step, common)).map((s) => s.name)).toEqual([]);
+        }
+    });
+
     test("machines do not wait for each other before their roles need it", () => {
         const nfsSteps = graph.stepsUnder("nfs-storage-nfs");
         const elsewhere = graph.resources.filter((r) => r.custom && !r.name.startsWith("nfs-storage"));

@@ -26,6 +26,8 @@ describe("kvmSteps", () => {
         expect(libvirt).not.toMatch(/listen_tcp=1/);
         expect(libvirt).toContain("\nconfigure_libvirtd_conf\n");
         expect(libvirt).toContain("\ndisable_libvirt_apparmor\n");
+        expect(libvirt).toContain("\nif mask_libvirtd_sockets; then\n");
+        expect(libvirt).not.toContain(`systemctl mask --quiet "$socket"`);
         expect(libvirt).toContain('fail "something listens on plain TCP port $LIBVIRT_TCP_PORT');
     });
 
@@ -156,6 +158,34 @@ describe("libvirt and agent.properties on a host, before and after registration"
         expect(bash("libvirt_drift").stdout).toBe("");
         fs.writeFileSync(conf, REGISTERED_CONF.replace("listen_tcp=0", "listen_tcp=1"));
         expect(bash("libvirt_drift").stdout).toBe(`${conf}: listen_tcp is '1', expected '0'\n`);
+    });
+
+    // Each `systemctl mask` reloads all of systemd's units, seconds on a loaded host between a KVM host's packages and its registration.
+    test("the libvirtd sockets are stopped and masked with one systemctl call each, only those not masked yet", () => {
+        // A stand-in for systemctl: logs each call, remembers what was masked.
+        stub(
+            "systemctl",
+            [
+                'echo "$*" >>"$D/calls"',
+                "case $1 in",
+                'is-enabled) if grep -qx "$2" "$D/masked" 2>/dev/null; then echo masked; else echo enabled; fi ;;',
+                'mask) shift; for unit in "$@"; do [ "$unit" = --quiet ] || echo "$unit" >>"$D/masked"; done ;;',
+                "esac",
+            ].join("\n"),
+        );
+        fs.writeFileSync(path.join(dir, "masked"), "libvirtd-admin.socket\n");
+        const calls = () => fs.readFileSync(path.join(dir, "calls"), "utf8").split("\n").filter((l) => l !== "" && !l.startsWith("is-enabled"));
+        const first = bash("if mask_libvirtd_sockets; then echo restart; fi");
+        expect(first.stderr).toBe("");
+        const rest = ["libvirtd.socket", "libvirtd-ro.socket", "libvirtd-tls.socket", "libvirtd-tcp.socket"];
+        expect(calls()).toEqual([`stop ${rest.join(" ")}`, `mask --quiet ${rest.join(" ")}`]);
+        expect(changes(first)).toEqual(rest.map((socket) => `::changed masked ${socket}`));
+        expect(first.stdout).toContain("restart");
+        fs.rmSync(path.join(dir, "calls"));
+        const second = bash("if mask_libvirtd_sockets; then echo restart; fi");
+        expect(changes(second)).toEqual([]);
+        expect(second.stdout).not.toContain("restart");
+        expect(calls()).toEqual([]);
     });
 
     // Issue 9, "worth checking": `grep -q libvirt` on the loaded profiles stops matching once

@@ -188,6 +188,40 @@ describe("shell helpers", () => {
         });
     });
 
+    test("an apt transaction whose SSH session is lost still finishes (no write to the closed pipe stops it)", async () => {
+        // A fake apt-get that announces it started, waits until the test closed the script's output
+        // (the lost session), then writes as apt and dpkg do, and marks the transaction finished.
+        const bin = path.join(dir, "bin");
+        fs.mkdirSync(bin);
+        fs.writeFileSync(
+            path.join(bin, "apt-get"),
+            `#!/bin/bash\nD='${dir}'\ncase " $* " in *" install "*) ;; *) exit 0 ;; esac\ntouch "$D/started"\n` +
+                `while [ ! -e "$D/session-lost" ]; do sleep 0.05; done\necho "Setting up cloudstack-agent"\necho "Setting up cloudstack-agent" >&2\n` +
+                `echo cloudstack-agent >"$D/installed"\ntouch "$D/finished"\n`,
+            { mode: 0o755 },
+        );
+        fs.writeFileSync(path.join(bin, "dpkg-query"), `#!/bin/bash\ngrep -qx "\${@: -1}" '${dir}/installed' 2>/dev/null && printf 'ii |1.0'\n`, { mode: 0o755 });
+        const script = withHelpers(
+            `PATH="$D/bin:$PATH"; [ "$(command -v apt-get)" = "$D/bin/apt-get" ] || exit 99; ` +
+                `APT_LOCK_FILES=(); APT_STEPS_LOCK="$D/steps-lock"; APT_UPDATED_STAMP="$D/run/updated"; APT_CONFIG_PATHS=("$D/etc-apt"); APT_LOG_DIR="$D/log"; ` +
+                "apt_install cloudstack-agent",
+        );
+        const child = spawn("bash", ["-s"], { env: { ...process.env, D: dir }, stdio: ["pipe", "pipe", "pipe"] });
+        const exited = new Promise((resolve) => child.on("exit", resolve));
+        child.stdin.end(script);
+        const deadline = Date.now() + 20_000;
+        while (!fs.existsSync(path.join(dir, "started"))) {
+            if (Date.now() > deadline) throw new Error("the fake apt-get never started");
+            await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        // The session is lost: nobody reads the script's output any more.
+        child.stdout.destroy();
+        child.stderr.destroy();
+        fs.writeFileSync(path.join(dir, "session-lost"), "");
+        await exited;
+        expect(fs.existsSync(path.join(dir, "finished"))).toBe(true);
+    }, 30_000);
+
     test("native_password_hash is MySQL's SHA1(SHA1()) for any password", () => {
         for (const password of ["password", `R'oot"pw\\$x#1`, "ünïcødé pw", "a".repeat(200)]) {
             const expected = "*" + crypto.createHash("sha1").update(crypto.createHash("sha1").update(password, "utf8").digest()).digest("hex").toUpperCase();
