@@ -108,8 +108,15 @@ describeLab("the whole HA deployment on lab hosts: pulumi up, a management serve
         project = await createTestProject({ stackName: STACK, config: labStackConfig(inventory, ROLES) });
     }, 1_800_000);
 
+    const serverLog = (name: string) => lab.ssh(name, "cat /var/log/cloudstack/management/management-server.log");
+
     afterAll(async () => {
         if (lab) fs.writeFileSync(path.join(lab.dir, "logs", "pulumi-output.log"), output.join(""), { mode: 0o600 });
+        // The stand-in servers' own logs, for reading after a failure.
+        for (const name of MANAGEMENT) {
+            const log = await serverLog(name).catch((err: Error) => `(not read: ${err.message})`);
+            if (lab) fs.writeFileSync(path.join(lab.dir, "logs", `${name}-management-server.log`), log, { mode: 0o600 });
+        }
         await project?.remove();
         await lab?.down();
         console.log(["phase timings (s):", ...phases.map(([name, seconds]) => `  ${name.padEnd(60)} ${seconds.toFixed(1)}`)].join("\n"));
@@ -208,5 +215,7 @@ describeLab("the whole HA deployment on lab hosts: pulumi up, a management serve
         // Counting logins is itself one login per host; nothing else logged in.
         const after = await sshLogins(lab, inventory);
         expect(after).toEqual(Object.fromEntries(Object.entries(before).map(([host, count]) => [host, count + 1])));
+        // Through both outages no server failed to read or write the shared cloud (sharedCloud.ts logs each failure).
+        for (const name of MANAGEMENT) expect({ name, failures: (await serverLog(name)).split("\n").filter((line) => /cannot write the cloud|could not write the cloud|system VM scan:/.test(line)) }).toEqual({ name, failures: [] });
     });
 });
