@@ -14,7 +14,9 @@ import * as path from "path";
 import { CloudStackClient } from "../../providers/cloudstack/client";
 import { AgentConnector, AgentSetup, startStandIn, StandIn } from "../standin";
 import { AgentPort } from "../standin/agent-port";
+import { adoptDoc, mergeDocs, stableJson } from "../standin/docMerge";
 import { openSharedCloud } from "../standin/main";
+import { StandInData } from "../standin/store";
 import { adminConnection } from "../standin/testKit";
 import { describeUnless } from "../support/gate";
 import { mariadbUnavailableReason, PrivateMariadb, startPrivateMariadb } from "../support/privateMariadb";
@@ -174,5 +176,31 @@ describeDb("stand-in management servers sharing one cloud in the database", () =
             return now.state === "Up" && now.managementserverid === uuidA;
         }, "the host Up and held by A");
         expect((await mshost()).map(([msid, state]) => [msid, state])).toEqual([["1", "Up"], ["2", "Down"]]);
+    });
+});
+
+describe("merging two servers' changes to the cloud document (docMerge.ts)", () => {
+    const zone = (id: string, dbId: number, name: string) => ({ id, dbId, created: "t", name });
+
+    test("a row this server changed wins; rows it left alone take the stored version; new rows of both are kept, its own renumbered after the other's", () => {
+        const base = { seq: 3, zones: [zone("a", 2, "A"), zone("b", 3, "B")], configurations: { host: "1.1.1.1", x: "1" } };
+        const ours = { seq: 4, zones: [zone("a", 2, "A-ours"), zone("b", 3, "B"), zone("c", 4, "C-ours")], configurations: { host: "1.1.1.1", x: "2" } };
+        const theirs = { seq: 5, zones: [zone("a", 2, "A"), zone("b", 3, "B-theirs"), zone("d", 4, "D"), zone("e", 5, "E")], configurations: { host: "9.9.9.9", x: "1" } };
+        const merged = mergeDocs(base, ours, theirs);
+        expect(merged.zones).toEqual([zone("a", 2, "A-ours"), zone("b", 3, "B-theirs"), zone("d", 4, "D"), zone("e", 5, "E"), zone("c", 6, "C-ours")]);
+        expect(merged.seq).toBe(6);
+        expect(merged.configurations).toEqual({ host: "9.9.9.9", x: "2" });
+    });
+
+    test("adopting a document keeps the live row objects (timers hold them) and the arrays", () => {
+        const data = { seq: 2, zones: [zone("a", 2, "A")], configurations: { host: "1.1.1.1" } } as unknown as StandInData;
+        const row = data.zones[0];
+        const zones = data.zones;
+        adoptDoc(data, { seq: 3, zones: [zone("a", 2, "A2"), zone("b", 3, "B")], configurations: { host: "2.2.2.2" } });
+        expect(data.zones).toBe(zones);
+        expect(data.zones[0]).toBe(row);
+        expect(data.zones.map((z) => z.name)).toEqual(["A2", "B"]);
+        expect(data.configurations).toEqual({ host: "2.2.2.2" });
+        expect(stableJson({ b: 1, a: [{ d: 2, c: undefined }] })).toBe('{"a":[{"d":2}],"b":1}');
     });
 });
