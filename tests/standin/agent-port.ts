@@ -118,7 +118,12 @@ export class AgentPort {
             await new Promise((resolve) => setTimeout(resolve, 500));
             await cluster.sync().catch(() => undefined);
         }
-        return this.holder(key) !== undefined;
+        if (this.holder(key) !== undefined) return true;
+        // Nobody waits any more: the agent is a stranger again (turned away when it connects).
+        await cluster.transact(() => {
+            data.awaitedAgents = (data.awaitedAgents ?? []).filter((a) => a.guid !== key);
+        }).catch(() => undefined);
+        return false;
     }
 
     async close(): Promise<void> {

@@ -14,6 +14,7 @@ import * as path from "path";
 import { CloudStackClient } from "../../providers/cloudstack/client";
 import { AgentConnector, AgentSetup, startStandIn, StandIn } from "../standin";
 import { AgentPort } from "../standin/agent-port";
+import { nameUuidFromBytes } from "../standin/commands/hosts";
 import { adoptDoc, mergeDocs, stableJson } from "../standin/docMerge";
 import { openSharedCloud } from "../standin/main";
 import { StandInData } from "../standin/store";
@@ -133,6 +134,27 @@ describeDb("stand-in management servers sharing one cloud in the database", () =
         const api = clientFor(a);
         await api.request("createZone", { name: "FAILOVER", dns1: "8.8.8.8", internaldns1: "8.8.8.8", networktype: "Advanced" });
         expect(await db.rootSql("SELECT version > 0 FROM cloud.standin_cloud")).toBe("1\n");
+    });
+
+    test("an agent that does not connect in time: addHost fails on the shared cloud, and when it connects later every server turns it away", async () => {
+        const portA = new AgentPort(600);
+        const portB = new AgentPort(600);
+        ports.push(portA, portB);
+        const a = await server(1, { agents: portA, setup: async () => undefined }, portA);
+        const apiA = clientFor(a);
+        await a.shared!.commit();
+        await server(2, { agents: portB, setup: async () => undefined }, portB);
+        const agentPort = await portB.listen(0, "127.0.0.3");
+        const zone = ((await apiA.request("createZone", { name: "LATE", dns1: "8.8.8.8", internaldns1: "8.8.8.8", networktype: "Advanced" })).zone as { id: string }).id;
+        const pod = ((await apiA.request("createPod", { zoneid: zone, name: "P", gateway: "10.15.0.1", netmask: "255.255.255.0", startip: "10.15.0.160", endip: "10.15.0.170" })).pod as { id: string }).id;
+        const cluster = (await apiA.list<{ id: string }>("addCluster", { zoneid: zone, podid: pod, clustername: "C", hypervisor: "KVM", clustertype: "CloudManaged" }))[0].id;
+        const failure = await apiA.request("addHost", { zoneid: zone, podid: pod, clusterid: cluster, url: "http://127.0.0.1", hypervisor: "KVM", username: "root", password: "" }).then(() => undefined, (e: Error) => e.message);
+        expect(failure).toContain("Unable to add the host: Cannot find the server resources at http://127.0.0.1");
+        const properties = path.join(dir, "late.properties");
+        fs.writeFileSync(properties, `host=127.0.0.3\nport=${agentPort}\nguid=${nameUuidFromBytes("127.0.0.1")}\n`);
+        agents.push(spawn("python3", [AGENT], { env: { ...process.env, AGENT_PROPERTIES: properties, AGENT_RETRY_SECONDS: "0.2" }, stdio: "ignore" }));
+        await waitUntil(() => portB.turnedAway.length > 0, "the late agent turned away by B");
+        expect(a.data.hosts.filter((h) => h.type === "Routing")).toEqual([]);
     });
 
     test("an agent addHost set up on one server connects to the other; when that server stops it reconnects to the first, which then holds the host", async () => {
