@@ -3,7 +3,8 @@
  * engine: `pulumi up` of a stack with three database nodes (MariaDB Galera),
  * two management servers (the CloudStack stand-in packages, sharing the cloud
  * through that database as real servers share `cloud`: tests/standin/sharedCloud.ts),
- * one HAProxy balancer, an NFS node and a KVM host. Then, end states asserted:
+ * one HAProxy balancer, an NFS node and a KVM host (the stand-in package's switch
+ * standin-shared-cloud is set on the management hosts first). Then, end states asserted:
  *
  * - the management server holding the KVM agent stops: the API through the
  *   balancer still answers signed calls, and the agent reconnects to the other
@@ -37,6 +38,8 @@ const ROLES: LabRoles = { nfs: "nfs1", database: "db1", management: "ms1", kvm: 
 const DATABASES = [ROLES.database, ...ROLES.ha!.moreDatabases];
 const MANAGEMENT = [ROLES.management, ...ROLES.ha!.moreManagement];
 const STACK = "labha";
+/** What the stand-in service adds to its command line (cloudstack-management.service): the cloud in the database db.properties names. */
+const SHARED_CLOUD_SWITCH = "STANDIN_SHARED_CLOUD=--db-properties /etc/cloudstack/management/db.properties --scan-interval-ms 1000";
 
 interface HostView {
     id: string;
@@ -105,6 +108,11 @@ describeLab("the whole HA deployment on lab hosts: pulumi up, a management serve
         inventory = await phase(`lab up (${DATABASES.length + MANAGEMENT.length + 2 + ROLES.kvm.length} hosts)`, () =>
             lab.up(ROLES.nfs, ...DATABASES, ...MANAGEMENT, ROLES.ha!.balancer, ...ROLES.kvm),
         );
+        // The package's lab switch (tests/lab/standin-packages/README.md): these stand-in servers keep the cloud in the
+        // database, as every real server does, so that both serve one cloud; the single-host labs keep their state file.
+        for (const name of MANAGEMENT) {
+            await lab.ssh(name, `mkdir -p /etc/cloudstack/management && printf '%s\\n' '${SHARED_CLOUD_SWITCH}' > /etc/cloudstack/management/standin-shared-cloud`);
+        }
         project = await createTestProject({ stackName: STACK, config: labStackConfig(inventory, ROLES) });
     }, 1_800_000);
 
