@@ -15,7 +15,7 @@ import * as path from "path";
 import { CloudStackClient, Credentials } from "../../providers/cloudstack/client";
 import { createTestProject, engineAvailable, exportedState, TestProject } from "../support/engine";
 import { LabInventory, labUnavailableReason, standInRepository, TestLab } from "../support/lab";
-import { labStackConfig, LabRoles } from "./labStack";
+import { labStackConfig, LabRoles, sshLogins } from "./labStack";
 import { DESTROY_KILL_POINT, KillPoint, LAB_KILL_POINTS, matrixTable, MatrixRow, repetitions, runUntilKilled, stateReadable, zoneObjectCounts } from "./faultMatrix";
 import { describeUnless } from "../support/gate";
 
@@ -341,17 +341,6 @@ function ip(inventory: LabInventory, name: string): string {
     return inventory.hosts.find((h) => h.name === name)!.managementIp;
 }
 
-
-/** Count of accepted SSH logins per host, from sshd's journal. */
-async function sshLogins(lab: TestLab, inventory: LabInventory): Promise<Record<string, number>> {
-    const counts: Record<string, number> = {};
-    for (const host of inventory.hosts) {
-        const out = await lab.ssh(host.name, "journalctl -u ssh --no-pager -o cat | grep -c '^Accepted' || true");
-        // The test's own ssh command is one login; it is counted the same way each time.
-        counts[host.name] = Number(out.trim());
-    }
-    return counts;
-}
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 async function decryptedResources(project: TestProject): Promise<any[]> {

@@ -12,12 +12,11 @@
  * through the balancer still answers and an agent connection lands on the
  * other one; with both back every backend is UP.
  *
- * Lab boundary: the management hosts run a minimal API answer (401 to an
+ * Here the management hosts run a minimal API answer (401 to an
  * unauthenticated call, server/src/main/java/com/cloud/api/ApiServlet.java@4.19.3.0:356-360)
- * and hold connections on 8250, not the CloudStack stand-in: the stand-in
- * keeps its cloud in a local state file, so two of them cannot share one
- * cloud. A whole `pulumi up` of the HA stack is in tests/integration/ha-preview.test.ts
- * (preview) and not yet on the lab.
+ * and hold connections on 8250, to test the balancer step alone. The whole
+ * `pulumi up` of the HA stack, with two CloudStack stand-in servers sharing
+ * the cloud through the Galera database, is ha-up.test.ts beside this file.
  *
  * Long suite only (npm run test:long).
  */

@@ -6,13 +6,17 @@
  * repository the lab serves, and the two things this kernel cannot do
  * (serve kernel NFS, offer /dev/kvm).
  */
-import { LabHost, LabInventory } from "../support/lab";
+import { LabHost, LabInventory, TestLab } from "../support/lab";
 
 export interface LabRoles {
     nfs: string;
+    /** The database node (the first Galera member when `ha` adds more). */
     database: string;
+    /** The management node (the first one when `ha` adds more). */
     management: string;
     kvm: string[];
+    /** The high-availability shape: more database and management nodes, and a balancer the API is reached through. */
+    ha?: { moreDatabases: string[]; moreManagement: string[]; balancer: string };
 }
 
 const first3 = (cidr: string) => cidr.split(".").slice(0, 3).join(".");
@@ -29,8 +33,16 @@ export function labNode(inventory: LabInventory, name: string, roles: string[]) 
     return { name, address: h.sshHost, roles, managementAddress: h.managementIp, publicAddress: h.publicIp, ssh: { port: h.sshPort, hostKey: h.hostKey } };
 }
 
-/** The seed's zone (TEST, pod Internal, cluster testbed, VXLAN 5000-6000) on the lab's networks, one host N<i> per KVM node. */
-export function labZone(inventory: LabInventory, management: string, nfs: string, kvm: string[]) {
+/** A lab host's address on the management network. */
+export function labIp(inventory: LabInventory, name: string): string {
+    return hostOf(inventory, name).managementIp;
+}
+
+/**
+ * The seed's zone (TEST, pod Internal, cluster testbed, VXLAN 5000-6000) on the lab's networks, one host N<i> per KVM node;
+ * the API reached through `apiHost`'s forwarded port 8080 (the management server, or the balancer in front of several).
+ */
+export function labZone(inventory: LabInventory, apiHost: string, nfs: string, kvm: string[]) {
     const mgmt = first3(inventory.managementCidr);
     const pub = first3(inventory.publicCidr);
     const nfsIp = hostOf(inventory, nfs).managementIp;
@@ -38,7 +50,7 @@ export function labZone(inventory: LabInventory, management: string, nfs: string
         name: "TEST",
         dns1: inventory.managementGateway,
         guestCidr: "192.168.0.0/24",
-        apiUrl: `http://127.0.0.1:${hostOf(inventory, management).apiPort}/client/api`,
+        apiUrl: `http://127.0.0.1:${hostOf(inventory, apiHost).apiPort}/client/api`,
         readyTimeoutSeconds: 600,
         physicalNetworks: [
             {
@@ -62,6 +74,16 @@ export function labZone(inventory: LabInventory, management: string, nfs: string
     };
 }
 
+/** Accepted SSH logins per host, from sshd's journal (counting is itself one login on each host). */
+export async function sshLogins(lab: TestLab, inventory: LabInventory): Promise<Record<string, number>> {
+    const counts: Record<string, number> = {};
+    for (const host of inventory.hosts) {
+        const out = await lab.ssh(host.name, "journalctl -u ssh --no-pager -o cat | grep -c '^Accepted' || true");
+        counts[host.name] = Number(out.trim());
+    }
+    return counts;
+}
+
 export function labStackConfig(inventory: LabInventory, roles: LabRoles, extra: Record<string, unknown> = {}): Record<string, unknown> {
     const host = (name: string): LabHost => {
         const found = inventory.hosts.find((h) => h.name === name);
@@ -75,8 +97,9 @@ export function labStackConfig(inventory: LabInventory, roles: LabRoles, extra: 
         "cloudstack:ssh": { user: "root", privateKeyFile: inventory.privateKeyFile },
         "cloudstack:nodes": [
             node(roles.nfs, ["nfs"]),
-            node(roles.database, ["database"]),
-            node(roles.management, ["management"]),
+            ...[roles.database, ...(roles.ha?.moreDatabases ?? [])].map((name) => node(name, ["database"])),
+            ...[roles.management, ...(roles.ha?.moreManagement ?? [])].map((name) => node(name, ["management"])),
+            ...(roles.ha ? [node(roles.ha.balancer, ["loadbalancer"])] : []),
             ...roles.kvm.map((name) => node(name, ["kvm"])),
         ],
         "cloudstack:network": {
@@ -104,7 +127,7 @@ export function labStackConfig(inventory: LabInventory, roles: LabRoles, extra: 
         },
         "cloudstack:nfs": { server: nfsIp, verifyServing: false },
         "cloudstack:kvm": { requireHardwareVirtualization: false },
-        "cloudstack:zone": labZone(inventory, roles.management, roles.nfs, roles.kvm),
+        "cloudstack:zone": labZone(inventory, roles.ha?.balancer ?? roles.management, roles.nfs, roles.kvm),
         ...extra,
     };
 }

@@ -30,6 +30,10 @@ export class AgentPort {
     private server?: net.Server;
     private data?: StandInData;
     private save: () => void = () => undefined;
+    private cluster?: AgentPortCluster;
+    private closed = false;
+    /** Host changes being written to the shared cloud. */
+    private readonly pending = new Set<Promise<void>>();
     private readonly connected = new Map<string, net.Socket>();
     private readonly waiters = new Map<string, Waiter[]>();
     /** Guids of agents turned away (neither a known host nor one addHost waits for), for tests to see. */
@@ -41,10 +45,27 @@ export class AgentPort {
      */
     constructor(readonly connectTimeoutMs = 5 * 60 * 1000) {}
 
-    /** The stand-in's database, whose host rows the port keeps Up or Disconnected. */
-    attach(data: StandInData, save: () => void): void {
+    /**
+     * The stand-in's database, whose host rows the port keeps Up or Disconnected; with `cluster` (several servers
+     * sharing the cloud) each change is applied to the cloud as stored and records this server as the host's.
+     */
+    attach(data: StandInData, save: () => void, cluster?: AgentPortCluster): void {
         this.data = data;
         this.save = save;
+        this.cluster = cluster;
+    }
+
+    /** Applies a change to the host rows and writes it. */
+    private change(fn: () => boolean): void {
+        if (this.cluster) {
+            const written: Promise<void> = this.cluster
+                .transact(() => void fn())
+                .catch((err) => console.error(`agent port: cannot write the cloud: ${(err as Error).message}`))
+                .finally(() => this.pending.delete(written));
+            this.pending.add(written);
+            return;
+        }
+        if (fn()) this.save();
     }
 
     listen(port: number, host = "127.0.0.1"): Promise<number> {
@@ -57,7 +78,7 @@ export class AgentPort {
     }
 
     isConnected(guid: string): boolean {
-        return this.connected.has(agentGuid(guid));
+        return this.connected.has(agentGuid(guid)) || this.holder(guid) !== undefined;
     }
 
     /**
@@ -67,6 +88,7 @@ export class AgentPort {
     waitFor(guid: string): Promise<boolean> {
         const key = agentGuid(guid);
         if (this.connected.has(key)) return Promise.resolve(true);
+        if (this.cluster) return this.waitInCluster(key, this.cluster);
         return new Promise((resolve) => {
             const timer = setTimeout(() => {
                 const list = (this.waiters.get(key) ?? []).filter((w) => w !== waiter);
@@ -83,8 +105,35 @@ export class AgentPort {
         });
     }
 
+    /** waitFor sharing the cloud: the agent noted as awaited, then the cloud read until a server took it (every 0.5 s). */
+    private async waitInCluster(key: string, cluster: AgentPortCluster): Promise<boolean> {
+        const data = this.data;
+        if (!data) return false;
+        await cluster.transact(() => {
+            data.awaitedAgents = [...(data.awaitedAgents ?? []).filter((a) => a.guid !== key), { guid: key, by: cluster.msid }];
+        });
+        const deadline = Date.now() + this.connectTimeoutMs;
+        while (Date.now() < deadline && !this.closed) {
+            if (this.holder(key) !== undefined) return true;
+            await new Promise((resolve) => setTimeout(resolve, 500));
+            await cluster.sync().catch(() => undefined);
+        }
+        if (this.holder(key) !== undefined) return true;
+        // Nobody waits any more: the agent is a stranger again (turned away when it connects).
+        await cluster.transact(() => {
+            data.awaitedAgents = (data.awaitedAgents ?? []).filter((a) => a.guid !== key);
+        }).catch(() => undefined);
+        return false;
+    }
+
     async close(): Promise<void> {
-        for (const socket of this.connected.values()) socket.destroy();
+        this.closed = true;
+        // Each dropped agent's host is written Disconnected before the port counts as closed (the server's stop waits for it).
+        const sockets = [...this.connected.values()];
+        const dropped = sockets.map((socket) => new Promise<void>((resolve) => (socket.destroyed && socket.closed ? resolve() : socket.once("close", () => resolve()))));
+        for (const socket of sockets) socket.destroy();
+        await Promise.all(dropped);
+        await Promise.all([...this.pending]);
         for (const [key, list] of this.waiters) {
             this.waiters.delete(key);
             for (const waiter of list) waiter.resolve();
@@ -146,40 +195,96 @@ export class AgentPort {
             // so an agent newer than the server is not refused.
             const match = /^startup guid=(\S+)(?: version=(\S+))?$/.exec(buffer.slice(0, end).trim());
             const candidate = match ? agentGuid(match[1]) : undefined;
-            // A known host, one addHost waits for, or a deleted one registering again; any other agent is turned away.
-            const expected = candidate && (this.hostRow(candidate) || this.waiters.get(candidate)?.length || this.readdRemoved(candidate));
-            if (!candidate || !expected) {
-                this.turnedAway.push(candidate ?? buffer.slice(0, end));
-                socket.end("error unknown agent\n");
-                return;
-            }
-            key = candidate;
-            this.connected.get(key)?.destroy();
-            this.connected.set(key, socket);
-            socket.write(this.readyLine());
-            const row = this.hostRow(key);
-            // api/src/main/java/com/cloud/host/Status.java@4.19.3.0:144,157 (Disconnected/Alert → AgentConnected → Connecting)
-            // and :124 (Connecting → Ready → Up): the ready line is the ReadyCommand.
-            if (row) {
-                row.state = "Up";
-                if (match?.[2]) row.version = match[2];
-                this.save();
-            }
-            const waiting = this.waiters.get(key) ?? [];
-            this.waiters.delete(key);
-            for (const waiter of waiting) waiter.resolve();
+            key = candidate ?? "";
+            // A known host, one addHost waits for (here or, sharing the cloud, on another server), or a deleted one
+            // registering again; any other agent is turned away.
+            const expected = () => candidate && (this.hostRow(candidate) || this.waiters.get(candidate)?.length || this.awaitedElsewhere(candidate) || this.readdRemoved(candidate));
+            const admit = () => {
+                if (!candidate || !expected()) {
+                    this.turnedAway.push(candidate ?? buffer.slice(0, end));
+                    socket.end("error unknown agent\n");
+                    return;
+                }
+                this.started(socket, candidate, match?.[2]);
+            };
+            if (candidate && this.cluster && !expected()) this.cluster.sync().then(admit, () => socket.destroy());
+            else admit();
         });
         socket.on("close", () => {
             if (!key || this.connected.get(key) !== socket) return;
             this.connected.delete(key);
-            const row = this.hostRow(key);
-            // Status.java@4.19.3.0:133 (Up → ShutdownRequested → Disconnected): the agent went away.
-            if (row && row.state !== "Disconnected") {
+            const agentKey = key;
+            // Status.java@4.19.3.0:133 (Up → ShutdownRequested → Disconnected): the agent went away, and the host is
+            // no server's (HostDaoImpl.java@4.19.3.0:1085-1090) — unless it has connected to another server meanwhile.
+            this.change(() => {
+                const row = this.hostRow(agentKey);
+                if (!row || row.state === "Disconnected") return false;
+                if (this.cluster && row.managementServerId !== undefined && row.managementServerId !== this.cluster.msid) return false;
                 row.state = "Disconnected";
-                this.save();
-            }
+                delete row.managementServerId;
+                return true;
+            });
         });
     }
+
+    /** An agent's startup accepted: the ready line, its host Up and this server's, waiters told. */
+    private started(socket: net.Socket, key: string, version: string | undefined): void {
+        this.connected.get(key)?.destroy();
+        this.connected.set(key, socket);
+        socket.write(this.readyLine());
+        // api/src/main/java/com/cloud/host/Status.java@4.19.3.0:144,157 (Disconnected/Alert → AgentConnected → Connecting)
+        // and :124 (Connecting → Ready → Up): the ready line is the ReadyCommand. The host is now this server's
+        // (host.mgmt_server_id, engine/schema/src/main/java/com/cloud/host/dao/HostDaoImpl.java@4.19.3.0:1085-1093).
+        this.change(() => {
+            const awaited = this.cluster && this.data?.awaitedAgents?.find((a) => a.guid === key);
+            if (awaited && this.cluster) awaited.connectedTo = this.cluster.msid;
+            const row = this.hostRow(key);
+            if (!row) return Boolean(awaited);
+            row.state = "Up";
+            if (version) row.version = version;
+            if (this.cluster) row.managementServerId = this.cluster.msid;
+            return true;
+        });
+        const waiting = this.waiters.get(key) ?? [];
+        this.waiters.delete(key);
+        for (const waiter of waiting) waiter.resolve();
+    }
+
+    /**
+     * Sharing the cloud, an agent addHost set up may connect to any server (through the balancer or its list):
+     * the real server that receives its startup creates the host, and addHost finds it in the database
+     * (LibvirtServerDiscoverer.java@4.19.3.0:388-409 polls the host table by guid). Here the awaited agent is
+     * noted in the cloud and the server that takes its connection marks it.
+     */
+    private awaitedElsewhere(key: string): boolean {
+        return Boolean(this.cluster && this.data?.awaitedAgents?.some((a) => a.guid === key));
+    }
+
+    /** The server an agent is connected to, sharing the cloud: this one, or the one that marked it awaited-and-connected. */
+    holder(guid: string): number | undefined {
+        const key = agentGuid(guid);
+        if (!this.cluster) return undefined;
+        if (this.connected.has(key)) return this.cluster.msid;
+        return this.data?.awaitedAgents?.find((a) => a.guid === key)?.connectedTo;
+    }
+
+    /** addHost is done with an awaited agent (its host row exists now). */
+    forget(guid: string): void {
+        const key = agentGuid(guid);
+        const data = this.data;
+        if (!this.cluster || !data?.awaitedAgents?.some((a) => a.guid === key)) return;
+        this.change(() => {
+            data.awaitedAgents = (data.awaitedAgents ?? []).filter((a) => a.guid !== key);
+            return true;
+        });
+    }
+}
+
+/** What the port needs of the shared cloud (sharedCloud.ts). */
+export interface AgentPortCluster {
+    msid: number;
+    transact(fn: () => void): Promise<void>;
+    sync(): Promise<void>;
 }
 
 /** The agent's own guid, without the `-LibvirtComputingResource` the server appends. */

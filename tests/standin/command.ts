@@ -21,8 +21,10 @@ export interface Runtime {
     now(): number;
     /** Runs `fn` after `ms` unless the stand-in is closed first. */
     later(ms: number, fn: () => void): void;
-    /** Persists the data (state file) after a change made outside a request. */
-    save(): void;
+    /** Persists the data (state file, or the shared database: resolves once written) after a change. */
+    save(): void | Promise<void>;
+    /** This server's msid when several servers share the cloud through the database (sharedCloud.ts). */
+    msid?: number;
     connector: AgentConnector;
     jobLatencyMs(command: string): number;
     hostConnectMs: number;

@@ -63,6 +63,7 @@ import { userCommands } from "./commands/users";
 import { zoneCommands } from "./commands/zones";
 import { connectLater, failInterruptedJobs, scanSystemVms } from "./lifecycle";
 import { CallRecord, Fault, handleRequest, MAX_BODY, ServerState } from "./server";
+import { SharedCloud } from "./sharedCloud";
 import { live, loadData, saveData, StandInData } from "./store";
 
 export { instantConnector, sshConnector } from "./agents";
@@ -101,6 +102,12 @@ export interface StandInOptions {
     templateSeeded?: boolean;
     scanIntervalMs?: number;
     connector?: AgentConnector;
+    /**
+     * Keeps the cloud in the database shared with other management servers instead of (only) the state file
+     * (sharedCloud.ts); made by `shared(data)` once the data is loaded. With it each request reads the cloud first
+     * and waits for its changes to be written.
+     */
+    shared?: (data: StandInData) => Promise<SharedCloud>;
 }
 
 export interface StandIn {
@@ -126,11 +133,14 @@ export interface StandIn {
     scansDone(): number;
     /** Objects of the zone kinds that are not deleted, by kind. */
     inventory(): Record<string, number>;
+    /** The shared database store, when the cloud is kept there. */
+    shared?: SharedCloud;
     close(): Promise<void>;
 }
 
 export async function startStandIn(options: StandInOptions = {}): Promise<StandIn> {
     const data = loadData(options.stateFile);
+    const shared = options.shared ? await options.shared(data) : undefined;
     const timers = new Set<NodeJS.Timeout>();
     const latency = options.jobLatencyMs ?? 50;
     const runtime: Runtime = {
@@ -142,7 +152,18 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
             }, ms);
             timers.add(timer);
         },
-        save: () => saveData(options.stateFile, data),
+        save: shared
+            ? () =>
+                  shared.commit().then(
+                      // The state file stays a copy of what is stored (lab tests read it).
+                      () => saveData(options.stateFile, data),
+                      (err) => {
+                          console.error(`cannot write the cloud to the database: ${(err as Error).message}`);
+                          throw err;
+                      },
+                  )
+            : () => saveData(options.stateFile, data),
+        msid: shared?.msid,
         connector: options.connector ?? instantConnector,
         jobLatencyMs: typeof latency === "function" ? latency : () => latency,
         hostConnectMs: options.hostConnectMs ?? 200,
@@ -150,9 +171,15 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
         templateReadyMs: options.templateReadyMs ?? 200,
         templateSeeded: options.templateSeeded ?? true,
     };
-    // After a restart: jobs in flight failed, agents and system VMs reconnect.
-    failInterruptedJobs(data, runtime.now());
-    for (const host of live(data.hosts)) connectLater(runtime, host);
+    // After a restart: jobs in flight failed, agents and system VMs reconnect. With a shared database only this
+    // server's jobs and hosts (AgentManagerImpl.java@4.19.3.0:227 marks the hosts of its own msid Disconnected).
+    failInterruptedJobs(data, runtime.now(), runtime.msid);
+    for (const host of live(data.hosts)) {
+        if (shared && host.managementServerId !== shared.msid) continue;
+        connectLater(runtime, host);
+        if (shared && host.state === "Disconnected") delete host.managementServerId;
+    }
+    if (shared) await shared.commit();
     let goDown: (ms: number) => Promise<void> = async () => undefined;
     const state: ServerState = {
         data,
@@ -165,6 +192,7 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
         ignored: [],
         faults: [],
         goDown: (ms) => void goDown(ms),
+        sync: shared ? () => shared.sync() : undefined,
     };
 
     const server = http.createServer((req, res) => {
@@ -185,9 +213,24 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
         });
     });
     let scans = 0;
+    let scanning = false;
     const scanner = setInterval(() => {
-        scanSystemVms(data, runtime);
-        scans += 1;
+        if (!shared) {
+            scanSystemVms(data, runtime);
+            scans += 1;
+            return;
+        }
+        // One server scans at a time (SharedCloud.isScanner), on the cloud as stored.
+        if (scanning || !shared.isScanner()) return;
+        scanning = true;
+        shared
+            .sync()
+            .then(() => {
+                if (shared.isScanner()) scanSystemVms(data, runtime);
+                scans += 1;
+            })
+            .catch((err) => console.error(`system VM scan: ${(err as Error).message}`))
+            .finally(() => (scanning = false));
     }, options.scanIntervalMs ?? 100);
     await new Promise<void>((resolve, reject) => {
         server.once("error", reject);
@@ -218,6 +261,7 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
         unreachable: (ms) => goDown(ms),
         pendingFaults: () => [...state.faults],
         scansDone: () => scans,
+        shared,
         inventory() {
             const kinds = { zones: data.zones, physicalNetworks: data.physicalNetworks, pods: data.pods, vlans: data.vlans, clusters: data.clusters, hosts: data.hosts, pools: data.pools, imageStores: data.imageStores, systemVms: data.systemVms, volumes: data.volumes };
             return Object.fromEntries(Object.entries(kinds).map(([kind, rows]) => [kind, live(rows as { removed?: string; id: string; dbId: number; created: string }[]).length]));
@@ -226,7 +270,11 @@ export async function startStandIn(options: StandInOptions = {}): Promise<StandI
             closed = true;
             clearInterval(scanner);
             for (const timer of timers) clearTimeout(timer);
-            saveData(options.stateFile, data);
+            if (shared) {
+                await shared.commit().catch(() => undefined);
+                // Down in mshost once what it queued (its agents' disconnections) is written.
+                await shared.stop().catch((err) => console.error(`mshost: ${(err as Error).message}`));
+            } else saveData(options.stateFile, data);
             server.closeAllConnections?.();
             if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
         },

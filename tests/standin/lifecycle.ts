@@ -42,7 +42,7 @@ export function finishJob(data: StandInData, job: JobRow, run: () => Reply, now:
 }
 
 export function startJob(data: StandInData, runtime: Runtime, command: string, run: () => Reply, instanceId?: string): JobRow {
-    const job: JobRow = { jobid: crypto.randomUUID(), cmd: command, status: 0, resultcode: 0, created: runtime.now(), polls: [], instanceId };
+    const job: JobRow = { jobid: crypto.randomUUID(), cmd: command, status: 0, resultcode: 0, created: runtime.now(), polls: [], instanceId, msid: runtime.msid };
     data.jobs.push(job);
     runtime.later(runtime.jobLatencyMs(command), () => {
         finishJob(data, job, run, runtime.now());
@@ -51,9 +51,13 @@ export function startJob(data: StandInData, runtime: Runtime, command: string, r
     return job;
 }
 
-/** Jobs cut off by a restart fail, as the real server fails the jobs of a management server that went away. */
-export function failInterruptedJobs(data: StandInData, now: number): void {
-    for (const job of data.jobs.filter((j) => j.status === 0)) {
+/**
+ * Jobs cut off by a restart fail, as the real server fails the jobs of a management server that went away:
+ * at start only its own (framework/jobs/src/main/java/org/apache/cloudstack/framework/jobs/impl/AsyncJobManagerImpl.java@4.19.3.0:1101,1253
+ * cleanupLeftOverJobs(getMsid())). Without an msid (one server, a state file) every job is its own.
+ */
+export function failInterruptedJobs(data: StandInData, now: number, msid?: number): void {
+    for (const job of data.jobs.filter((j) => j.status === 0 && (msid === undefined || j.msid === msid))) {
         job.status = 2;
         job.resultcode = INTERNAL_ERROR;
         job.result = { uuidList: [], errorcode: INTERNAL_ERROR, errortext: "Job failed due to exception: management server was restarted" };
@@ -73,6 +77,9 @@ export function connectLater(runtime: Runtime, host: HostRow, ms = runtime.hostC
     const agents = runtime.connector.agents;
     if (agents && host.type === "Routing") {
         if (!host.removed) host.state = agents.isConnected(host.guid) ? "Up" : "Disconnected";
+        // Sharing the cloud: held by the server its agent is connected to (HostDaoImpl.java@4.19.3.0:1085-1093).
+        const holder = agents.holder(host.guid);
+        if (holder !== undefined && !host.removed) host.managementServerId = holder;
         return;
     }
     host.state = "Connecting";
@@ -95,7 +102,11 @@ function startSystemVm(data: StandInData, runtime: Runtime, vm: SystemVmRow): vo
     runtime.later(runtime.systemVmBootMs, () => {
         if (vm.removed || vm.state !== "Starting") return;
         vm.state = "Running";
-        if (agent && !agent.removed) agent.state = "Up";
+        if (agent && !agent.removed) {
+            agent.state = "Up";
+            // Its agent connects to the server that started it (HostDaoImpl.java@4.19.3.0:1085-1093).
+            if (runtime.msid !== undefined) agent.managementServerId = runtime.msid;
+        }
         runtime.save();
     });
 }

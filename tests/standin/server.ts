@@ -50,6 +50,8 @@ export interface ServerState {
     faults: Fault[];
     /** Stops accepting connections for `ms` (index.ts). */
     goDown(ms: number): void;
+    /** Reads the cloud other servers may have changed before a request (a shared database, sharedCloud.ts). */
+    sync?: () => Promise<void>;
 }
 
 const MAX_URL = 8192;
@@ -220,10 +222,19 @@ export async function handleRequest(state: ServerState, req: http.IncomingMessag
     };
     const fail = (err: ApiError) => answer(err.code, errorBody(command, err), { "X-Description": encodeURIComponent(err.message) });
 
+    if (state.sync) {
+        try {
+            await state.sync();
+        } catch (err) {
+            // The database cannot be read: a DAO call fails so (framework/db/src/main/java/com/cloud/utils/db/GenericDaoBase.java@4.19.3.0:433), an internal error to the API.
+            return fail(new ApiError(530, `DB Exception on: ${(err as Error).message.split("\n")[0]}`));
+        }
+    }
+
     if (command === "login") {
         if (req.method !== "POST") return answer(METHOD_NOT_ALLOWED, "Please use HTTP POST to authenticate using this API", { "Content-Type": "text/plain" });
         const result = login(params, state.data.users, Number(state.data.configurations["incorrect.login.attempts.allowed"]));
-        state.runtime.save();
+        await state.runtime.save();
         if ("error" in result) return fail(new ApiError(531, result.error));
         const session = state.sessions.open(result.user);
         const loginresponse = { username: result.user.username, userid: result.user.id, domainid: "ROOT", timeout: "1800", account: result.user.account, type: String(result.user.accounttype), registered: "false", sessionkey: session.sessionkey, is2faenabled: "false", is2faverified: "true" };
@@ -257,7 +268,7 @@ export async function handleRequest(state: ServerState, req: http.IncomingMessag
     }
     try {
         const text = await execute(state, { command, params, data: state.data, user, runtime: state.runtime }, record);
-        if (!isReadOnly(command)) state.runtime.save();
+        if (!isReadOnly(command)) await state.runtime.save();
         answer(200, text);
     } catch (err) {
         if (err instanceof ApiError) return fail(err);

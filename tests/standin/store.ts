@@ -112,6 +112,11 @@ export interface HostRow extends Row {
     username?: string;
     /** The agent's version from its StartupCommand (server/src/main/java/com/cloud/resource/ResourceManagerImpl.java@4.19.3.0:2338). */
     version?: string;
+    /**
+     * host.mgmt_server_id: the msid of the server its agent is connected to, set when it connects and
+     * cleared when it disconnects (engine/schema/src/main/java/com/cloud/host/dao/HostDaoImpl.java@4.19.3.0:1085-1093).
+     */
+    managementServerId?: number;
 }
 
 export interface PoolRow extends Row {
@@ -208,6 +213,19 @@ export interface JobRow {
     firstSeenDoneAt?: number;
     polls: number[];
     instanceId?: string;
+    /** async_job.job_executing_msid: the server running it (its restart fails it). */
+    msid?: number;
+}
+
+/** A row of mshost (framework/cluster/src/main/java/com/cloud/cluster/ManagementServerHostVO.java@4.19.3.0:37-78), read from its table. */
+export interface MsHostRow {
+    msid: number;
+    uuid: string;
+    name: string;
+    state: "Up" | "Down" | "Starting";
+    serviceIp: string;
+    /** Milliseconds since last_update (undefined: never). */
+    lastUpdateAgeMs?: number;
 }
 
 export interface StandInData {
@@ -231,6 +249,10 @@ export interface StandInData {
     /** Zone-scoped values (data_center_details), by zone id then name. */
     zoneConfigurations: Record<string, Record<string, string>>;
     jobs: JobRow[];
+    /** Sharing the cloud: agents addHost has set up and waits for, and the server each connected to (agent-port.ts). */
+    awaitedAgents?: { guid: string; by: number; connectedTo?: number }[];
+    /** With a shared database only: the mshost table as last read (not part of the stored document). */
+    managementServers?: MsHostRow[];
 }
 
 export function hashPassword(password: string, salt = crypto.randomBytes(8).toString("hex")): string {

@@ -33,6 +33,8 @@ export function renderHost(data: StandInData, host: HostRow) {
         hypervisor: host.type === "Routing" ? "KVM" : undefined,
         // What its agent reported at startup (ResourceManagerImpl.java@4.19.3.0:2338).
         version: host.version ?? "4.19.3.0",
+        // The uuid of the mshost row of its server (server/src/main/java/com/cloud/api/query/dao/HostJoinDaoImpl.java@4.19.3.0:132-136).
+        managementserverid: data.managementServers?.find((s) => s.msid === host.managementServerId)?.uuid,
         created: host.created,
     };
 }
@@ -182,6 +184,7 @@ async function addHost(ctx: CallContext) {
     };
     data.hosts.push(host);
     connectLater(runtime, host);
+    agents?.forget(guid);
     return list("host", [renderHost(data, host)]);
 }
 
