@@ -45,7 +45,11 @@ export function startJob(data: StandInData, runtime: Runtime, command: string, r
     const job: JobRow = { jobid: crypto.randomUUID(), cmd: command, status: 0, resultcode: 0, created: runtime.now(), polls: [], instanceId, msid: runtime.msid };
     data.jobs.push(job);
     runtime.later(runtime.jobLatencyMs(command), () => {
-        finishJob(data, job, run, runtime.now());
+        // The job's row as the data holds it now: a server sharing its cloud (sharedCloud.ts) may have adopted a
+        // stored copy of the row meanwhile, and the real server updates the job by its id
+        // (framework/jobs/src/main/java/org/apache/cloudstack/framework/jobs/impl/AsyncJobManagerImpl.java@4.19.3.0:293-301, completeAsyncJob: _jobDao.findById(jobId)).
+        const current = data.jobs.find((j) => j.jobid === job.jobid) ?? job;
+        finishJob(data, current, run, runtime.now());
         runtime.save();
     });
     return job;

@@ -15,7 +15,9 @@ import { CloudStackClient } from "../../providers/cloudstack/client";
 import { AgentConnector, AgentSetup, startStandIn, StandIn } from "../standin";
 import { AgentPort } from "../standin/agent-port";
 import { nameUuidFromBytes } from "../standin/commands/hosts";
+import { Runtime } from "../standin/command";
 import { adoptDoc, mergeDocs, stableJson } from "../standin/docMerge";
+import { startJob } from "../standin/lifecycle";
 import { openSharedCloud } from "../standin/main";
 import { StandInData } from "../standin/store";
 import { adminConnection } from "../standin/testKit";
@@ -224,5 +226,19 @@ describe("merging two servers' changes to the cloud document (docMerge.ts)", () 
         expect(data.zones.map((z) => z.name)).toEqual(["A2", "B"]);
         expect(data.configurations).toEqual({ host: "2.2.2.2" });
         expect(stableJson({ b: 1, a: [{ d: 2, c: undefined }] })).toBe('{"a":[{"d":2}],"b":1}');
+    });
+});
+
+describe("an async job under a shared cloud (lifecycle.ts)", () => {
+    test("completes the job row the data holds when it ends, also after a stored copy replaced the row it started with", () => {
+        const data = { jobs: [] } as unknown as StandInData;
+        let finish: () => void = () => undefined;
+        const runtime = { now: () => 1000, later: (_ms: number, fn: () => void) => (finish = fn), save: () => undefined, jobLatencyMs: () => 10 } as unknown as Runtime;
+        const job = startJob(data, runtime, "createPhysicalNetwork", () => ({ kind: "success" }));
+        // What adopting a stored document can leave: the same job as another object (the real server reads the row by id).
+        data.jobs.splice(0, 1, JSON.parse(JSON.stringify(job)));
+        finish();
+        expect(data.jobs).toHaveLength(1);
+        expect(data.jobs.find((j) => j.jobid === job.jobid)!.status).toBe(1);
     });
 });
