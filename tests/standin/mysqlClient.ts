@@ -49,6 +49,9 @@ function runOnce(defaultsFile: string, host: string, port: number, database: str
             const text = Buffer.concat(out).toString("utf8");
             resolve({ rows: text.split("\n").filter((line) => line !== "").map((line) => line.split("\t")) });
         });
+        // mysql exits without reading its input when no server answers; the exit status and stderr say so
+        // above, and the write's EPIPE must not end this server (it did, when a database node stopped).
+        child.stdin.on("error", () => undefined);
         child.stdin.end(statements);
     });
 }

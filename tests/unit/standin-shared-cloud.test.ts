@@ -7,8 +7,9 @@
  * connect to the other, and a host is held by the server its agent is
  * connected to — the other one once its server stops.
  */
-import { ChildProcess, execFileSync, spawn } from "child_process";
+import { ChildProcess, execFileSync, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
+import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { CloudStackClient } from "../../providers/cloudstack/client";
@@ -18,6 +19,7 @@ import { nameUuidFromBytes } from "../standin/commands/hosts";
 import { Runtime } from "../standin/command";
 import { adoptDoc, mergeDocs, stableJson } from "../standin/docMerge";
 import { startJob } from "../standin/lifecycle";
+import { mysqlRunner, SqlError } from "../standin/mysqlClient";
 import { openSharedCloud } from "../standin/main";
 import { StandInData } from "../standin/store";
 import { adminConnection } from "../standin/testKit";
@@ -240,5 +242,27 @@ describe("an async job under a shared cloud (lifecycle.ts)", () => {
         finish();
         expect(data.jobs).toHaveLength(1);
         expect(data.jobs.find((j) => j.jobid === job.jobid)!.status).toBe(1);
+    });
+});
+
+const mysqlClientMissing = spawnSync("sh", ["-c", "command -v mysql"]).status === 0 ? undefined : "needs the mysql client (mariadb-client)";
+describeUnless(mysqlClientMissing)("the stand-in's database client (mysqlClient.ts)", () => {
+    test("a database node that is gone is an error of the call, never the end of the server (mysql exits before reading)", async () => {
+        // A loopback port nothing listens on: the real client exits at once (error 2003), its input unread.
+        const port = await new Promise<number>((resolve) => {
+            const probe = net.createServer().listen(0, "127.0.0.1", () => {
+                const { port: free } = probe.address() as net.AddressInfo;
+                probe.close(() => resolve(free));
+            });
+        });
+        const runner = mysqlRunner({ hosts: ["127.0.0.1"], port, user: "cloud", password: "pw", database: "cloud" });
+        try {
+            // More than a pipe holds, so the write meets the closed pipe (EPIPE).
+            const failure = await runner.run(`SELECT '${"x".repeat(300_000)}';`).catch((e) => e);
+            expect(failure).toBeInstanceOf(SqlError);
+            expect((failure as SqlError).message).toMatch(/ERROR 200[23]/);
+        } finally {
+            runner.close();
+        }
     });
 });
