@@ -15,6 +15,7 @@ import { provider as secondaryProvider } from "../../providers/cloudstack/object
 import { provider as zoneProvider } from "../../providers/cloudstack/objects/zone";
 import { provider as enablementProvider } from "../../providers/cloudstack/objects/zoneEnablement";
 import { provider as settingProvider } from "../../providers/cloudstack/objects/globalSetting";
+import { CloudStackClient } from "../../providers/cloudstack/client";
 import { ApiConnection, ProviderOf } from "../../providers/cloudstack/resource";
 import { planZone, ZoneObjectKind } from "../../providers/cloudstack/zonePlan";
 import { isReadOnly } from "./server";
@@ -26,6 +27,12 @@ export function adminConnection(standIn: StandIn): ApiConnection {
     admin.apikey = admin.apikey ?? "kit-api-key-0123456789";
     admin.secretkey = admin.secretkey ?? "kit-secret-key-abcdefghijklmnopqrstuvwxyz0123456789";
     return { apiUrl: standIn.url, apiKey: admin.apikey, secretKey: admin.secretkey };
+}
+
+/** A signed API client with the admin's keys (adminConnection). */
+export function adminClient(standIn: StandIn): CloudStackClient {
+    const c = adminConnection(standIn);
+    return new CloudStackClient({ apiUrl: c.apiUrl, credentials: { apiKey: c.apiKey, secretKey: c.secretKey } });
 }
 
 /** Commands that changed something, in order (login/logout and reads left out). */

@@ -12,14 +12,10 @@ import { CloudStackClient } from "../../providers/cloudstack/client";
 import { CloudStackError } from "../../providers/cloudstack/errors";
 import { startStandIn, StandIn, StandInOptions } from "../standin";
 import { javaSignature } from "../standin/javaSigning";
-import { adminConnection } from "../standin/testKit";
+import { adminClient, adminConnection } from "../standin/testKit";
 
 type Ids = Record<"zone" | "network" | "pod" | "vlan" | "cluster" | "host" | "pool" | "store", string>;
 
-function clientFor(standIn: StandIn): CloudStackClient {
-    const c = adminConnection(standIn);
-    return new CloudStackClient({ apiUrl: c.apiUrl, credentials: { apiKey: c.apiKey, secretKey: c.secretKey } });
-}
 
 const failure = (promise: Promise<unknown>) => promise.then(() => undefined, (e) => e as CloudStackError);
 
@@ -72,7 +68,7 @@ describe("stand-in rules", () => {
     let api: CloudStackClient;
     const start = async (options: StandInOptions = {}) => {
         standIn = await startStandIn({ jobLatencyMs: 10, hostConnectMs: 50, systemVmBootMs: 100, templateReadyMs: 50, scanIntervalMs: 20, ...options });
-        api = clientFor(standIn);
+        api = adminClient(standIn);
     };
     afterEach(() => standIn?.close());
 
@@ -197,7 +193,7 @@ describe("stand-in restarts", () => {
         const stateFile = path.join(dir, "state.json");
         // The maintenance job is still running when the server stops, however slow this machine is.
         const first = await startStandIn({ stateFile, jobLatencyMs: (command: string) => (command === "prepareHostForMaintenance" ? 600_000 : 10), hostConnectMs: 50 });
-        const api = clientFor(first);
+        const api = adminClient(first);
         const ids = await buildZone(api);
         await api.request("updateUser", { id: first.data.users[0].id, password: "changed-password" });
         first.inject({ kind: "latency", ms: 0 });
@@ -210,7 +206,7 @@ describe("stand-in restarts", () => {
         // Long enough that the first list, right after the start, sees the host still reconnecting even on a loaded machine.
         const second = await startStandIn({ stateFile, hostConnectMs: 4000 });
         try {
-            const again = clientFor(second);
+            const again = adminClient(second);
             expect((await again.list<{ id: string; allocationstate: string }>("listZones")).map((z) => [z.id, z.allocationstate])).toEqual([[zone, "Enabled"]]);
             expect((await again.list<{ state: string }>("listHosts", { id: ids.host }))[0].state).toBe("Connecting");
             await waitUntil(async () => (await again.list<{ state: string }>("listHosts", { id: ids.host }))[0].state === "Up");

@@ -17,7 +17,8 @@ import { AgentPort } from "../standin/agent-port";
 import { StandInCa } from "../standin/ca";
 import { nameUuidFromBytes } from "../standin/commands/hosts";
 import { optionsFromArgs } from "../standin/main";
-import { adminConnection } from "../standin/testKit";
+import { adminClient } from "../standin/testKit";
+import { waitUntil } from "../support/waitUntil";
 import { sshdAvailable, startLocalSshd } from "../support/localSshd";
 import { describeUnless } from "../support/gate";
 
@@ -28,18 +29,7 @@ const UTIL = path.join(PACKAGES, "cloudstack-common/usr/share/cloudstack-common/
 
 const failure = (promise: Promise<unknown>) => promise.then(() => undefined, (e) => e as CloudStackError);
 
-function clientFor(standIn: StandIn): CloudStackClient {
-    const c = adminConnection(standIn);
-    return new CloudStackClient({ apiUrl: c.apiUrl, credentials: { apiKey: c.apiKey, secretKey: c.secretKey } });
-}
 
-async function waitUntil(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 15000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await condition())) {
-        if (Date.now() > deadline) throw new Error(`not reached: ${what}`);
-        await new Promise((r) => setTimeout(r, 50));
-    }
-}
 
 async function zonePodCluster(api: CloudStackClient) {
     const zone = ((await api.request("createZone", { name: "REG", dns1: "8.8.8.8", internaldns1: "8.8.8.8", networktype: "Advanced" })).zone as { id: string }).id;
@@ -75,7 +65,7 @@ describe("addHost parameters as ResourceManagerImpl checks them", () => {
 
     test("cluster by id and name, username, url form, hypervisor, a known host", async () => {
         standIn = await startStandIn({ jobLatencyMs: 10, hostConnectMs: 20 });
-        const api = clientFor(standIn);
+        const api = adminClient(standIn);
         const ids = await zonePodCluster(api);
         const base = { zoneid: ids.zone, podid: ids.pod, clusterid: ids.cluster, url: "http://10.15.0.117", hypervisor: "KVM", username: "root", password: "" };
 
@@ -105,7 +95,7 @@ describe("addHost parameters as ResourceManagerImpl checks them", () => {
     test("labels for cloudstack-setup-agent: a missing one falls back to public, then private (LibvirtServerDiscoverer:310-320)", async () => {
         const seen: AgentSetup[] = [];
         standIn = await startStandIn({ jobLatencyMs: 10, hostConnectMs: 20, connector: { setup: async (request) => void seen.push(request) } });
-        const api = clientFor(standIn);
+        const api = adminClient(standIn);
         const ids = await zonePodCluster(api);
         const network = ((await api.job("createPhysicalNetwork", { zoneid: ids.zone, name: "PN" })).physicalnetwork as { id: string }).id;
         await api.job("addTrafficType", { physicalnetworkid: network, traffictype: "Management", kvmnetworklabel: "cloudbr0" });
@@ -149,7 +139,7 @@ describe("addHost waits for the agent to connect back", () => {
         standIn = await startStandIn({ jobLatencyMs: 10, connector });
         port.attach(standIn.data, () => undefined);
         const agentPort = await port.listen(0);
-        const api = clientFor(standIn);
+        const api = adminClient(standIn);
         await api.request("updateConfiguration", { name: "host", value: "127.0.0.1" });
         return { api, ids: await zonePodCluster(api), properties, standIn, agentPort };
     }
@@ -218,7 +208,7 @@ describe("addHost waits for the agent to connect back", () => {
         let server = await startStandIn({ jobLatencyMs: 10, stateFile, connector: connector(first) });
         first.attach(server.data, () => undefined);
         agentPort = await first.listen(0);
-        const api = clientFor(server);
+        const api = adminClient(server);
         await api.request("updateConfiguration", { name: "host", value: "127.0.0.1" });
         const ids = await zonePodCluster(api);
         await api.request("addHost", { zoneid: ids.zone, podid: ids.pod, clusterid: ids.cluster, url: "http://127.0.0.1", hypervisor: "KVM", username: "root", password: "" });
@@ -378,7 +368,7 @@ describeSsh("addHost over real SSH", () => {
         const standIn = await startStandIn({ jobLatencyMs: 10, connector });
         port.attach(standIn.data, () => undefined);
         try {
-            const api = clientFor(standIn);
+            const api = adminClient(standIn);
             await api.request("updateConfiguration", { name: "host", value: "127.0.0.1" });
             const ids = await zonePodCluster(api);
             const params = { zoneid: ids.zone, podid: ids.pod, clusterid: ids.cluster, url: "http://127.0.0.1", hypervisor: "KVM", username: "root", password: "" };

@@ -12,7 +12,6 @@ import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
-import { CloudStackClient } from "../../providers/cloudstack/client";
 import { AgentConnector, AgentSetup, startStandIn, StandIn } from "../standin";
 import { AgentPort } from "../standin/agent-port";
 import { nameUuidFromBytes } from "../standin/commands/hosts";
@@ -22,7 +21,8 @@ import { startJob } from "../standin/lifecycle";
 import { mysqlRunner, SqlError } from "../standin/mysqlClient";
 import { openSharedCloud } from "../standin/main";
 import { StandInData } from "../standin/store";
-import { adminConnection } from "../standin/testKit";
+import { adminClient } from "../standin/testKit";
+import { waitUntil } from "../support/waitUntil";
 import { describeUnless } from "../support/gate";
 import { mariadbUnavailableReason, PrivateMariadb, startPrivateMariadb } from "../support/privateMariadb";
 
@@ -51,18 +51,7 @@ function writeDbProperties(dir: string, port: number, extra: string[] = [], host
     return file;
 }
 
-function clientFor(standIn: StandIn): CloudStackClient {
-    const c = adminConnection(standIn);
-    return new CloudStackClient({ apiUrl: c.apiUrl, credentials: { apiKey: c.apiKey, secretKey: c.secretKey } });
-}
 
-async function waitUntil(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 30000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await condition())) {
-        if (Date.now() > deadline) throw new Error(`not reached: ${what}`);
-        await new Promise((r) => setTimeout(r, 100));
-    }
-}
 
 describeDb("stand-in management servers sharing one cloud in the database", () => {
     let db: PrivateMariadb;
@@ -102,10 +91,10 @@ describeDb("stand-in management servers sharing one cloud in the database", () =
 
     test("each server sees the other's changes; writes at the same time on both are all kept", async () => {
         const a = await server(1);
-        const apiA = clientFor(a);
+        const apiA = adminClient(a);
         await a.shared!.commit();
         const b = await server(2);
-        const apiB = clientFor(b);
+        const apiB = adminClient(b);
 
         const zone = (await apiA.request("createZone", { name: "SHARED", dns1: "8.8.8.8", internaldns1: "8.8.8.8", networktype: "Advanced" })).zone as { id: string };
         expect((await apiB.list<{ id: string }>("listZones", { name: "SHARED" })).map((z) => z.id)).toEqual([zone.id]);
@@ -135,7 +124,7 @@ describeDb("stand-in management servers sharing one cloud in the database", () =
         // Nothing listens on 127.0.0.9 (the private server is bound to 127.0.0.1): connections there are refused.
         dbProperties = writeDbProperties(dir, db.port, ["db.ha.enabled=true", "db.cloud.replicas=127.0.0.1"], "127.0.0.9");
         const a = await server(1);
-        const api = clientFor(a);
+        const api = adminClient(a);
         await api.request("createZone", { name: "FAILOVER", dns1: "8.8.8.8", internaldns1: "8.8.8.8", networktype: "Advanced" });
         expect(await db.rootSql("SELECT version > 0 FROM cloud.standin_cloud")).toBe("1\n");
     });
@@ -145,7 +134,7 @@ describeDb("stand-in management servers sharing one cloud in the database", () =
         const portB = new AgentPort(600);
         ports.push(portA, portB);
         const a = await server(1, { agents: portA, setup: async () => undefined }, portA);
-        const apiA = clientFor(a);
+        const apiA = adminClient(a);
         await a.shared!.commit();
         await server(2, { agents: portB, setup: async () => undefined }, portB);
         const agentPort = await portB.listen(0, "127.0.0.3");
@@ -176,7 +165,7 @@ describeDb("stand-in management servers sharing one cloud in the database", () =
             },
         });
         const a = await server(1, connector(portA), portA);
-        const apiA = clientFor(a);
+        const apiA = adminClient(a);
         await a.shared!.commit();
         const b = await server(2, connector(portB), portB);
         agentPort = await portB.listen(0, "127.0.0.3");
