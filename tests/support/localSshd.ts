@@ -8,6 +8,7 @@ import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
+import { stopChild } from "./stopChild";
 
 export interface LocalSshd {
     host: string;
@@ -74,14 +75,7 @@ export async function startLocalSshd(): Promise<LocalSshd> {
         privateKeyFile: path.join(dir, "client_ed25519"),
         hostKey: fs.readFileSync(path.join(dir, "host_ed25519.pub"), "utf8").trim().split(" ").slice(0, 2).join(" "),
         dir,
-        async stop() {
-            if (child.exitCode === null) {
-                const exited = new Promise((resolve) => child.once("exit", resolve));
-                child.kill("SIGTERM");
-                await exited;
-            }
-            fs.rmSync(dir, { recursive: true, force: true });
-        },
+        stop: () => stopChild(child, dir),
     };
 }
 

@@ -9,6 +9,7 @@ import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
+import { stopChild } from "./stopChild";
 
 const MARIADBD = "/usr/sbin/mariadbd";
 const INSTALL_DB = "/usr/bin/mariadb-install-db";
@@ -64,13 +65,6 @@ export async function startPrivateMariadb(cloudPassword: string): Promise<Privat
     return {
         port,
         rootSql,
-        async stop() {
-            if (child.exitCode === null) {
-                const exited = new Promise((resolve) => child.once("exit", resolve));
-                child.kill("SIGTERM");
-                await exited;
-            }
-            fs.rmSync(dir, { recursive: true, force: true });
-        },
+        stop: () => stopChild(child, dir),
     };
 }
