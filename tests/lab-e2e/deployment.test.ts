@@ -15,7 +15,7 @@ import * as path from "path";
 import { CloudStackClient, Credentials } from "../../providers/cloudstack/client";
 import { createTestProject, engineAvailable, exportedState, TestProject } from "../support/engine";
 import { LabInventory, labUnavailableReason, standInRepository, TestLab } from "../support/lab";
-import { labStackConfig, LabRoles, sshLogins } from "./labStack";
+import { labStackConfig, LabRoles, phaseTimer, sshLogins } from "./labStack";
 import { DESTROY_KILL_POINT, KillPoint, LAB_KILL_POINTS, matrixTable, MatrixRow, repetitions, runUntilKilled, stateReadable, zoneObjectCounts } from "./faultMatrix";
 import { describeUnless } from "../support/gate";
 
@@ -31,7 +31,7 @@ const CANNOT_RUN_HERE = [
 
 describeLab("the whole deployment on lab hosts", () => {
     const roles: LabRoles = { nfs: "nfs1", database: "db1", management: "mgmt1", kvm: ["kvm1", "kvm2"] };
-    const phases: [string, number][] = [];
+    const { phases, phase } = phaseTimer();
     const output: string[] = [];
     let lab: TestLab;
     let inventory: LabInventory;
@@ -39,14 +39,6 @@ describeLab("the whole deployment on lab hosts", () => {
     /** cloud.version as the converged deployment left it: id, version, time written. */
     let schemaRows = "";
 
-    async function phase<T>(name: string, work: () => Promise<T>): Promise<T> {
-        const started = Date.now();
-        try {
-            return await work();
-        } finally {
-            phases.push([name, (Date.now() - started) / 1000]);
-        }
-    }
 
     const record = (text: string) => output.push(text);
     const matrix: MatrixRow[] = [];

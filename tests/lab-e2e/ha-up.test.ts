@@ -27,7 +27,7 @@ import { CloudStackClient, Credentials } from "../../providers/cloudstack/client
 import { createTestProject, engineAvailable, TestProject, TOOLS_ROOT } from "../support/engine";
 import { describeLongOnly } from "../support/gate";
 import { LabInventory, labUnavailableReason, standInRepository, TestLab } from "../support/lab";
-import { labIp, labStackConfig, LabRoles, sshLogins } from "./labStack";
+import { labIp, labStackConfig, LabRoles, phaseTimer, sshLogins } from "./labStack";
 
 const unavailable = labUnavailableReason() ?? (engineAvailable() ? undefined : "the Pulumi engine is not built (scripts/install-pulumi.sh)");
 const describeLab = describeLongOnly(unavailable);
@@ -49,7 +49,7 @@ interface HostView {
 }
 
 describeLab("the whole HA deployment on lab hosts: pulumi up, a management server and a database node lost, verify, no change", () => {
-    const phases: [string, number][] = [];
+    const { phases, phase } = phaseTimer();
     const output: string[] = [];
     let lab: TestLab;
     let inventory: LabInventory;
@@ -59,14 +59,6 @@ describeLab("the whole HA deployment on lab hosts: pulumi up, a management serve
     /** The management server the KVM agent was connected to after the up (stopped in the second test). */
     let stoppedServer = "";
 
-    async function phase<T>(name: string, work: () => Promise<T>): Promise<T> {
-        const started = Date.now();
-        try {
-            return await work();
-        } finally {
-            phases.push([name, (Date.now() - started) / 1000]);
-        }
-    }
     const record = (text: string) => output.push(text);
     const ip = (name: string) => labIp(inventory, name);
 

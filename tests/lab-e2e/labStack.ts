@@ -75,10 +75,26 @@ export function labZone(inventory: LabInventory, apiHost: string, nfs: string, k
 }
 
 /** Accepted SSH logins per host, from sshd's journal (counting is itself one login on each host). */
+/** Named phases of a lab test and their wall times, for the timings it prints (never asserted). */
+export function phaseTimer(): { phases: [string, number][]; phase<T>(name: string, work: () => Promise<T>): Promise<T> } {
+    const phases: [string, number][] = [];
+    return {
+        phases,
+        async phase<T>(name: string, work: () => Promise<T>): Promise<T> {
+            const started = Date.now();
+            try {
+                return await work();
+            } finally {
+                phases.push([name, (Date.now() - started) / 1000]);
+            }
+        },
+    };
+}
+
 export async function sshLogins(lab: TestLab, inventory: LabInventory): Promise<Record<string, number>> {
     const counts: Record<string, number> = {};
     for (const host of inventory.hosts) {
-        const out = await lab.ssh(host.name, "journalctl -u ssh --no-pager -o cat | grep -c '^Accepted' || true");
+        const out = await lab.ssh(host.name, "set -o pipefail; journalctl -u ssh --no-pager -o cat | awk '/^Accepted/ { n++ } END { print n + 0 }'");
         counts[host.name] = Number(out.trim());
     }
     return counts;
