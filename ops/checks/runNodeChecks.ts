@@ -10,10 +10,24 @@ import { runOnNode, shellSafe } from "../nodeScript";
 import { NODE_CHECKS } from "./nodeChecks";
 import { CheckResult, CheckStatus, NodeCheck } from "./types";
 
-interface Call {
+/** One line of the node script: `run_check NAME FN ARGS`. */
+export interface CheckCall {
     name: string;
     fn: string;
     args: string;
+}
+
+/** How the node script calls `check` on `node`, its arguments checked for the shell; or why it does not run. */
+export function checkCall(check: NodeCheck, node: OpsNode, ctx: OpsContext): CheckCall | { skip: string } {
+    const probe = check.probe(node, ctx);
+    if ("skip" in probe) return probe;
+    const args = probe.args.map((arg, i) => shellSafe(`${check.name} argument ${i + 1}`, arg)).join(" ");
+    return { name: shellSafe("check name", check.name), fn: shellSafe("check function", probe.fn), args };
+}
+
+/** The node script's view: the database engine's flags (the shared root-login helpers) and the calls. */
+export function checksView(ctx: OpsContext, calls: CheckCall[]): object {
+    return { ...engineOf(ctx.settings.packages), calls };
 }
 
 /** Parses the script's `::check <name> pass|warn|fail <detail>` lines. */
@@ -29,16 +43,15 @@ export function parseCheckLines(stdout: string): Map<string, { status: CheckStat
 export async function runNodeChecks(ctx: OpsContext, node: OpsNode, checks: NodeCheck[] = NODE_CHECKS): Promise<CheckResult[]> {
     const applicable = checks.filter((c) => c.appliesTo(node, ctx));
     const results = new Map<string, CheckResult>();
-    const calls: Call[] = [];
+    const calls: CheckCall[] = [];
     for (const check of applicable) {
         try {
-            const probe = check.probe(node, ctx);
-            if ("skip" in probe) {
-                results.set(check.name, { check: check.name, where: node.name, status: "skip", detail: probe.skip });
+            const call = checkCall(check, node, ctx);
+            if ("skip" in call) {
+                results.set(check.name, { check: check.name, where: node.name, status: "skip", detail: call.skip });
                 continue;
             }
-            const args = probe.args.map((arg, i) => shellSafe(`${check.name} argument ${i + 1}`, arg)).join(" ");
-            calls.push({ name: shellSafe("check name", check.name), fn: shellSafe("check function", probe.fn), args });
+            calls.push(call);
         } catch (err) {
             results.set(check.name, { check: check.name, where: node.name, status: "fail", detail: (err as Error).message, fix: "complete the stack configuration (see the detail)" });
         }
@@ -47,8 +60,7 @@ export async function runNodeChecks(ctx: OpsContext, node: OpsNode, checks: Node
         let reported: Map<string, { status: CheckStatus; detail: string }>;
         let unreported = "";
         try {
-            // The engine flags select the MySQL or MariaDB variant of the shared root-login helpers.
-            const run = await runOnNode(ctx, node, "ops-checks", { ...engineOf(ctx.settings.packages), calls }, { timeoutSeconds: 120 });
+            const run = await runOnNode(ctx, node, "ops-checks", checksView(ctx, calls), { timeoutSeconds: 120 });
             reported = parseCheckLines(run.stdout);
             unreported = `the check did not report (script exit ${run.code}): ${lastLines(run, 3).replace(/\n/g, " ")}`;
         } catch (err) {

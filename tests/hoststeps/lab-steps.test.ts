@@ -14,9 +14,8 @@ import * as os from "os";
 import * as path from "path";
 import { NodeSettings, Settings } from "../../config/settings";
 import { commonSteps, databaseFinalizeSteps, databaseSteps, kvmAuthorizeKeySteps, kvmSteps, managementSteps, nfsSteps } from "../../components/steps";
-import { engineOf } from "../../config/databaseEngine";
 import { NODE_CHECKS } from "../../ops/checks/nodeChecks";
-import { parseCheckLines } from "../../ops/checks/runNodeChecks";
+import { checkCall, checksView, parseCheckLines } from "../../ops/checks/runNodeChecks";
 import { CheckStatus } from "../../ops/checks/types";
 import { OpsContext, OpsNode } from "../../ops/context";
 import { renderTemplate } from "../../providers/remote/templates";
@@ -62,11 +61,11 @@ async function kvmHostChecks(host: string, settings: Settings): Promise<Map<stri
     const ctx = { settings } as OpsContext;
     const node = { name: host, roles: ["kvm"], settings: settings.nodes.find((n) => n.roles.includes("kvm")) } as OpsNode;
     const calls = ["libvirt-certificates", "libvirt-listening", "agent-service", "kvm-settings"].map((name) => {
-        const probe = NODE_CHECKS.find((c) => c.name === name)!.probe(node, ctx);
-        if ("skip" in probe) throw new Error(`${name} skipped: ${probe.skip}`);
-        return { name, fn: probe.fn, args: probe.args.join(" ") };
+        const call = checkCall(NODE_CHECKS.find((c) => c.name === name)!, node, ctx);
+        if ("skip" in call) throw new Error(`${name} skipped: ${call.skip}`);
+        return call;
     });
-    const run = await onHost(host, "bash -s", renderTemplate("ops-checks.sh", { ...engineOf(settings.packages), calls }));
+    const run = await onHost(host, "bash -s", renderTemplate("ops-checks.sh", checksView(ctx, calls)));
     expectOk(run);
     return parseCheckLines(run.stdout);
 }

@@ -12,13 +12,12 @@ import * as path from "path";
 import * as zlib from "zlib";
 import { changeFingerprint } from "../../components/PreChangeBackup";
 import { prometheusGlobalSettings } from "../../components/Monitoring";
-import { engineOf } from "../../config/databaseEngine";
 import { describeTopology } from "../../config/topology";
 import { parseArgs, UsageError } from "../../ops/args";
 import { checkDumpFile, pruneCopies } from "../../ops/backup/dump";
 import { splitSections } from "../../ops/bundle";
 import { NODE_CHECKS } from "../../ops/checks/nodeChecks";
-import { parseCheckLines, runNodeChecks } from "../../ops/checks/runNodeChecks";
+import { checksView, parseCheckLines, runNodeChecks } from "../../ops/checks/runNodeChecks";
 import { CheckResult } from "../../ops/checks/types";
 import { buildContext, OpsContext, OpsNode } from "../../ops/context";
 import { maskText, MASK } from "../../ops/mask";
@@ -156,13 +155,13 @@ describe("verify's checks of a registered KVM host", () => {
 
     test("a drifted setting is a warning line of the node script, a missing certificate a failure", () => {
         // Run here, read-only: this machine has no libvirt and no agent, so everything differs.
-        const script = renderTemplate("ops-checks.sh", {
-            ...engineOf(settings.packages),
-            calls: [
+        const script = renderTemplate(
+            "ops-checks.sh",
+            checksView(ctx, [
                 { name: "kvm-settings", fn: "check_kvm_settings", args: "private.network.device=cloudbr0" },
                 { name: "libvirt-certificates", fn: "check_libvirt_certificates", args: "" },
-            ],
-        });
+            ]),
+        );
         const lines = parseCheckLines(execFileSync("bash", ["-s"], { input: script, encoding: "utf8" }));
         expect(lines.get("kvm-settings")!.status).toBe("warn");
         expect(lines.get("kvm-settings")!.detail).toMatch(/^drifted: \/etc\/libvirt\/libvirtd.conf: listen_tcp is 'unset', expected '0'; /);
