@@ -6,6 +6,7 @@
  * repository the lab serves, and the two things this kernel cannot do
  * (serve kernel NFS, offer /dev/kvm).
  */
+import { TestProject } from "../support/engine";
 import { LabHost, LabInventory, TestLab } from "../support/lab";
 
 export interface LabRoles {
@@ -89,6 +90,26 @@ export function phaseTimer(): { phases: [string, number][]; phase<T>(name: strin
             }
         },
     };
+}
+
+/**
+ * A `pulumi up` with no change: the preview shows none, the up reports only "same", and no host sees an
+ * SSH login but the login count's own. `phase` times both runs; `record` gets the up's output.
+ */
+export async function expectUpChangesNothing(
+    project: TestProject,
+    lab: TestLab,
+    inventory: LabInventory,
+    phase: ReturnType<typeof phaseTimer>["phase"],
+    record: (text: string) => void,
+): Promise<void> {
+    await phase("pulumi preview (no changes)", () => project.stack.preview({ expectNoChanges: true }));
+    const before = await sshLogins(lab, inventory);
+    const up = await phase("pulumi up (no changes)", () => project.stack.up({ onOutput: record }));
+    expect(Object.keys(up.summary.resourceChanges ?? {})).toEqual(["same"]);
+    // Counting logins is itself one login per host; nothing else logged in.
+    const after = await sshLogins(lab, inventory);
+    expect(after).toEqual(Object.fromEntries(Object.entries(before).map(([host, count]) => [host, count + 1])));
 }
 
 export async function sshLogins(lab: TestLab, inventory: LabInventory): Promise<Record<string, number>> {
